@@ -1,0 +1,1 @@
+"""Ownership graphs: columnar tables, prepared CSR arrays, and the exact reference."""
