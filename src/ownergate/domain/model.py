@@ -8,31 +8,31 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 
 from ownergate.domain.shares import Share
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     COMPANY = "company"
     PERSON = "person"
     STATE = "state"
     OTHER = "other"
 
 
-class Basis(str, Enum):
+class Basis(StrEnum):
     EQUITY = "equity"
     VOTING = "voting"
 
 
-class Status(str, Enum):
+class Status(StrEnum):
     RESTRICTED = "restricted"
     ALLOWED = "allowed"
     REVIEW = "review"
 
 
-class Reason(str, Enum):
+class Reason(StrEnum):
     REGION = "region"
     LISTED = "listed"
     OWNERSHIP = "ownership"

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from decimal import Decimal
-from enum import Enum
+from enum import StrEnum
 from fractions import Fraction
 from typing import Any
 
@@ -21,25 +21,25 @@ from ownergate.domain.shares import ShareSyntaxError, parse_share
 from ownergate.errors import PolicyError
 
 
-class CountryBasis(str, Enum):
+class CountryBasis(StrEnum):
     HEADQUARTERS = "headquarters"
     LEGAL = "legal"
     HEADQUARTERS_OR_LEGAL = "headquarters_or_legal"
 
 
-class Comparator(str, Enum):
+class Comparator(StrEnum):
     GT = ">"
     GE = ">="
 
 
-class Method(str, Enum):
+class Method(StrEnum):
     CONTROL = "control"
     EFFECTIVE = "effective"
     EITHER = "either"
     BOTH = "both"
 
 
-class PolicyBasis(str, Enum):
+class PolicyBasis(StrEnum):
     EQUITY = "equity"
     EQUITY_OR_VOTING = "equity_or_voting"
 

@@ -1,0 +1,1 @@
+"""The vectorised screening engine (control and effective methods) over prepared graphs."""

@@ -1,0 +1,214 @@
+"""The effective (integrated ownership) method (docs/semantics.md §4).
+
+Only entities reachable from seeds can have a non-zero value. Those are settled in
+dependency order: a Kahn sweep, level by level, covers everything not in or below a
+cross-holding; what remains is split into strongly connected components and taken in
+topological order of the condensation, every cyclic component solved as one sparse linear
+system (block-diagonal per level). No sweeps over the whole graph, no depth cap. Entities
+within ``BAND`` of the threshold are then settled exactly by ``ExactEffective``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import spsolve
+
+from ownergate.engine.control import RunResult
+from ownergate.engine.exact import ExactEffective
+from ownergate.engine.threshold import BAND, End, Threshold
+from ownergate.graph.csr import gather_ranges
+from ownergate.graph.prepare import Layer, PreparedGraph
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+# A component whose inner column sums stay below this cannot be singular.
+_SAFE_COLUMN_SUM = 1.0 - 1e-12
+
+
+def _positive(layer: Layer, end: End) -> tuple[FloatArray, BoolArray]:
+    if end is End.LOW:
+        return layer.low, (layer.low > 0) | layer.low_exclusive
+    return layer.high, layer.high > 0
+
+
+def _reachable(g: PreparedGraph, layer: Layer, positive: BoolArray) -> BoolArray:
+    reach = g.seeds.copy()
+    frontier = np.flatnonzero(reach)
+    while len(frontier):
+        edges = layer.out_edge[gather_ranges(layer.out_ptr, frontier)]
+        dst = layer.dst[edges[positive[edges]]]
+        dst = np.unique(dst[~reach[dst]])
+        reach[dst] = True
+        frontier = dst
+    return reach
+
+
+def _push(r: FloatArray, layer: Layer, vals: FloatArray, edges: IntArray) -> None:
+    contrib = vals[edges] * r[layer.src[edges]]
+    np.add.at(r, layer.dst[edges], contrib)
+
+
+def _spectral_radius_below_one(block: sp.csr_array) -> bool:
+    if block.shape[0] <= 400:
+        return bool(np.max(np.abs(np.linalg.eigvals(block.toarray()))) < _SAFE_COLUMN_SUM)
+    from scipy.sparse.linalg import eigs
+
+    vals = eigs(block.astype(np.float64), k=1, which="LM", return_eigenvectors=False)
+    return bool(np.abs(vals[0]) < _SAFE_COLUMN_SUM)
+
+
+def _solve_cyclic(
+    layer: Layer, vals: FloatArray, live: BoolArray, remaining: BoolArray, r: FloatArray
+) -> None:
+    """Settle ``remaining`` (cyclic components and all below them); ``r`` holds inflow."""
+    nodes = np.flatnonzero(remaining)
+    local = np.full(len(remaining), -1, dtype=np.int64)
+    local[nodes] = np.arange(len(nodes))
+    edges = layer.out_edge[gather_ranges(layer.out_ptr, nodes)]
+    edges = edges[live[edges]]
+    edges = edges[remaining[layer.dst[edges]]]
+    u, v = local[layer.src[edges]], local[layer.dst[edges]]
+    size = len(nodes)
+    adj = sp.csr_array((np.ones(len(edges)), (u, v)), shape=(size, size))
+    ncomp, label = connected_components(adj, directed=True, connection="strong")
+    comp_size = np.bincount(label, minlength=ncomp)
+    cross = label[u] != label[v]
+    # Topological levels of the condensation (Kahn, level by level).
+    cu, cv = label[u[cross]], label[v[cross]]
+    indeg = np.bincount(cv, minlength=ncomp)
+    cond = sp.csr_array((np.ones(len(cu)), (cu, cv)), shape=(ncomp, ncomp))
+    comp_members = np.argsort(label, kind="stable")
+    comp_ptr = np.zeros(ncomp + 1, dtype=np.int64)
+    np.cumsum(comp_size, out=comp_ptr[1:])
+    out_ptr = np.zeros(size + 1, dtype=np.int64)
+    order = np.argsort(u, kind="stable")
+    np.cumsum(np.bincount(u, minlength=size), out=out_ptr[1:])
+    level = np.flatnonzero(indeg == 0)
+    while len(level):
+        members = comp_members[gather_ranges(comp_ptr, level)]
+        multi = members[comp_size[label[members]] > 1]
+        if len(multi):
+            _solve_components(multi, label, u, v, edges, layer, vals, nodes, r)
+        out = order[gather_ranges(out_ptr, members)]
+        out = out[cross[out]]
+        _push(r, layer, vals, edges[out])
+        nxt = cond.indices[gather_ranges(cond.indptr, level)]
+        np.subtract.at(indeg, nxt, 1)
+        nxt = np.unique(nxt)
+        level = nxt[indeg[nxt] == 0]
+
+
+def _solve_components(
+    multi: IntArray,
+    label: IntArray,
+    u: IntArray,
+    v: IntArray,
+    edges: IntArray,
+    layer: Layer,
+    vals: FloatArray,
+    nodes: IntArray,
+    r: FloatArray,
+) -> None:
+    """Solve x = M x + b on every cyclic component of one level at once (block diagonal)."""
+    pos = np.full(len(label), -1, dtype=np.int64)
+    pos[multi] = np.arange(len(multi))
+    inner = (pos[u] >= 0) & (label[u] == label[v])
+    iu, iv = pos[u[inner]], pos[v[inner]]
+    w = vals[edges[inner]]
+    size = len(multi)
+    m = sp.csr_array((w, (iv, iu)), shape=(size, size))
+    b = r[nodes[multi]]
+    colsum = np.bincount(iv, weights=w, minlength=size)
+    x = np.empty(size)
+    bad = np.zeros(size, dtype=bool)
+    mlabel = label[multi]
+    suspect = np.unique(mlabel[(colsum >= _SAFE_COLUMN_SUM) | ~np.isfinite(b)])
+    for comp in suspect.tolist():
+        idx = np.flatnonzero(mlabel == comp)
+        finite = bool(np.all(np.isfinite(b[idx])))
+        if not finite or not _spectral_radius_below_one(m[idx][:, idx]):
+            bad[idx] = True
+    good = np.flatnonzero(~bad)
+    if len(good):
+        a = sp.identity(len(good), format="csc") - m[good][:, good].tocsc()
+        x[good] = np.atleast_1d(spsolve(a, b[good]))
+    x[bad] = np.inf
+    r[nodes[multi]] = x
+
+
+def effective_layer(g: PreparedGraph, layer: Layer, end: End) -> tuple[FloatArray, BoolArray]:
+    """Float ``r`` for one layer and run, and the reach mask (entities a seed can feed)."""
+    vals, positive = _positive(layer, end)
+    reach = _reachable(g, layer, positive)
+    live = positive & reach[layer.src]
+    indeg = np.bincount(layer.dst[live], minlength=g.n)
+    r = np.zeros(g.n)
+    r[g.seeds] = 1.0
+    done = g.seeds.copy()
+    frontier = np.flatnonzero(g.seeds)
+    while len(frontier):
+        edges = layer.out_edge[gather_ranges(layer.out_ptr, frontier)]
+        edges = edges[live[edges]]
+        _push(r, layer, vals, edges)
+        dst = layer.dst[edges]
+        np.subtract.at(indeg, dst, 1)
+        dst = np.unique(dst)
+        frontier = dst[(indeg[dst] == 0) & ~done[dst]]
+        done[frontier] = True
+    remaining = reach & ~done
+    if remaining.any():
+        _solve_cyclic(layer, vals, live, remaining, r)
+    return r, reach
+
+
+def run_effective(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = True) -> RunResult:
+    """Restricted entities and shares under the effective method with every share at ``end``."""
+    restricted = g.seeds.copy()
+    share = np.zeros(g.n)
+    for layer in g.layers:
+        r, reach = effective_layer(g, layer, end)
+        r[g.seeds] = 1.0
+        passes = r > thr.approx + BAND
+        near = np.flatnonzero(reach & ~g.seeds & (np.abs(r - thr.approx) <= BAND))
+        exact = ExactEffective(g, layer, end, reach)
+        if len(near):
+            for v in near.tolist():
+                passes[v] = thr.passes(exact.value(v), exact.strict(v), end)
+        if not aggregate:
+            r, passes = _single_owner(g, layer, end, thr, exact, reach, r, passes)
+        restricted |= passes
+        np.maximum(share, r, out=share)
+    share[g.seeds] = 1.0
+    return RunResult(restricted, share, np.full(g.n, -1, dtype=np.int32))
+
+
+def _single_owner(
+    g: PreparedGraph,
+    layer: Layer,
+    end: End,
+    thr: Threshold,
+    exact: ExactEffective,
+    reach: BoolArray,
+    r: FloatArray,
+    passes: BoolArray,
+) -> tuple[FloatArray, BoolArray]:
+    """Per-seed attribution where the aggregate could pass (it bounds every seed's share)."""
+    single = np.zeros(g.n)
+    single_pass = np.zeros(g.n, dtype=bool)
+    candidates = np.flatnonzero(reach & ~g.seeds & (passes | (r >= thr.approx - BAND)))
+    for v in candidates.tolist():
+        seeds = [s for s in exact.ancestors([v]) if g.seeds[s]]
+        best = 0.0
+        for s in seeds:
+            value = exact.value(v, s)
+            best = max(best, float(value))
+            if thr.passes(value, exact.strict(v, s), end):
+                single_pass[v] = True
+        single[v] = best
+    single[g.seeds] = 1.0
+    return single, single_pass | g.seeds

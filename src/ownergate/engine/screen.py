@@ -1,0 +1,120 @@
+"""Decide every entity: seeds, the method's low and high runs, status, reason and share."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from ownergate.domain.model import REASONS, STATUSES, Reason, Status
+from ownergate.engine.control import RunResult, run_control
+from ownergate.engine.effective import run_effective
+from ownergate.engine.threshold import End, Threshold
+from ownergate.graph.prepare import PreparedGraph, SeedReason
+from ownergate.policy.model import Method, Policy
+
+METHODS = ("control", "effective")
+CONTROL, EFFECTIVE = 0, 1
+
+Int8Array = npt.NDArray[np.int8]
+FloatArray = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class ScreenResult:
+    """Per-entity arrays; ``status``/``reason`` index ``STATUSES``/``REASONS``, ``method``
+    indexes ``METHODS``. ``runs[(method, end)]`` keeps each run for explanations."""
+
+    graph: PreparedGraph
+    policy: Policy
+    status: Int8Array
+    reason: Int8Array
+    share_min: FloatArray
+    share_max: FloatArray
+    method: Int8Array
+    runs: dict[tuple[int, End], RunResult]
+
+    def status_of(self, i: int) -> Status:
+        return STATUSES[int(self.status[i])]
+
+    def reason_of(self, i: int) -> Reason:
+        return REASONS[int(self.reason[i])]
+
+    def method_of(self, i: int) -> str:
+        return METHODS[int(self.method[i])]
+
+    def counts(self) -> dict[tuple[Status, Reason], int]:
+        key = self.status.astype(np.int64) * len(REASONS) + self.reason
+        counts = np.bincount(key, minlength=len(STATUSES) * len(REASONS))
+        return {
+            (s, r): int(counts[i * len(REASONS) + j])
+            for i, s in enumerate(STATUSES)
+            for j, r in enumerate(REASONS)
+            if counts[i * len(REASONS) + j]
+        }
+
+
+def methods_of(policy: Policy) -> tuple[int, ...]:
+    if policy.method is Method.CONTROL:
+        return (CONTROL,)
+    if policy.method is Method.EFFECTIVE:
+        return (EFFECTIVE,)
+    return (CONTROL, EFFECTIVE)
+
+
+def run_method(g: PreparedGraph, policy: Policy, method: int, end: End) -> RunResult:
+    thr = Threshold.of(policy)
+    if method == CONTROL:
+        return run_control(g, end, thr, policy.aggregate_owners)
+    return run_effective(g, end, thr, policy.aggregate_owners)
+
+
+def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
+    """Decide every entity of the prepared graph under ``policy``."""
+    n = g.n
+    methods = methods_of(policy)
+    runs = {(m, end): run_method(g, policy, m, end) for m in methods for end in End}
+    low = [runs[(m, End.LOW)].restricted for m in methods]
+    high = [runs[(m, End.HIGH)].restricted for m in methods]
+    if policy.method is Method.BOTH:
+        r_low, r_high = np.logical_and.reduce(low), np.logical_and.reduce(high)
+    else:
+        r_low, r_high = np.logical_or.reduce(low), np.logical_or.reduce(high)
+
+    status = np.full(n, STATUSES.index(Status.REVIEW), dtype=np.int8)
+    reason = np.full(n, REASONS.index(Reason.UNDETERMINED), dtype=np.int8)
+    status[~r_high] = STATUSES.index(Status.ALLOWED)
+    reason[~r_high] = REASONS.index(Reason.NONE)
+    status[r_low] = STATUSES.index(Status.RESTRICTED)
+    reason[r_low] = REASONS.index(Reason.OWNERSHIP)
+    status[g.seeds] = STATUSES.index(Status.RESTRICTED)
+    reason[g.seed_reason == SeedReason.REGION] = REASONS.index(Reason.REGION)
+    reason[g.seed_reason == SeedReason.LISTED] = REASONS.index(Reason.LISTED)
+
+    chosen = np.zeros(n, dtype=np.int8)
+    if len(methods) == 2:
+        c_low, e_low = low
+        c_high, e_high = high
+        c_max = runs[(CONTROL, End.HIGH)].share
+        e_max = runs[(EFFECTIVE, End.HIGH)].share
+        by_share = np.where(e_max > c_max, EFFECTIVE, CONTROL)
+        review_pick = np.where(c_high, CONTROL, EFFECTIVE)
+        restricted_pick = (
+            np.full(n, CONTROL)
+            if policy.method is Method.BOTH
+            else np.where(c_low, CONTROL, EFFECTIVE)
+        )
+        chosen = np.where(r_low, restricted_pick, np.where(r_high, review_pick, by_share)).astype(
+            np.int8
+        )
+        chosen[g.seeds] = CONTROL
+    else:
+        chosen[:] = methods[0]
+    share_min = np.zeros(n)
+    share_max = np.zeros(n)
+    for m in methods:
+        pick = chosen == m
+        share_min[pick] = runs[(m, End.LOW)].share[pick]
+        share_max[pick] = runs[(m, End.HIGH)].share[pick]
+    return ScreenResult(g, policy, status, reason, share_min, share_max, chosen, runs)

@@ -1,0 +1,267 @@
+"""Turn entity and holding tables into the engine's prepared arrays (docs/semantics.md §1-2).
+
+Built once per (registry, policy, as-of date): nominee attribution, date validity, dropped
+self-holdings, unknown-share caps, merged (owner, owned, basis) holdings, seeds, and CSR
+arrays both ways. Shares become float64 for the fast paths; the exact scaled integers stay
+available per raw holding for the exact checks at the threshold.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import IntEnum
+
+import numpy as np
+import numpy.typing as npt
+
+from ownergate.domain.model import BASES, KINDS, Basis
+from ownergate.domain.shares import SCALE
+from ownergate.graph.csr import counts_to_indptr
+from ownergate.graph.tables import EntityColumns, HoldingColumns, day_number
+from ownergate.policy.model import CountryBasis, Policy, PolicyBasis
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+class SeedReason(IntEnum):
+    NONE = 0
+    REGION = 1
+    LISTED = 2
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Merged holdings of one basis. Edge ``i`` is ``src[i]`` holding ``low[i]..high[i]`` of
+    ``dst[i]``; edges are ordered by ``dst`` (``in_ptr`` indexes them), and ``out_edge``
+    lists edge ids ordered by ``src`` (``out_ptr`` indexes it). Holdings into seeds are
+    left out: seeds absorb."""
+
+    basis: Basis
+    src: IntArray
+    dst: IntArray
+    low: FloatArray
+    high: FloatArray
+    low_exclusive: BoolArray
+    high_exclusive: BoolArray
+    uncertain: BoolArray
+    in_ptr: IntArray
+    out_ptr: IntArray
+    out_edge: IntArray
+    member_ptr: IntArray
+    members: IntArray
+
+    def __len__(self) -> int:
+        return len(self.src)
+
+    def member_rows(self, edge: int) -> IntArray:
+        """Raw holding rows merged into ``edge``."""
+        return self.members[self.member_ptr[edge] : self.member_ptr[edge + 1]]
+
+
+@dataclass(frozen=True)
+class Conflict:
+    owned: int
+    basis: Basis
+    low_sum: int  # scaled by SCALE
+
+
+@dataclass(frozen=True)
+class PreparedGraph:
+    entities: EntityColumns
+    holdings: HoldingColumns
+    as_of: dt.date | None
+    seeds: BoolArray
+    seed_reason: npt.NDArray[np.int8]
+    region_country: npt.NDArray[np.int16]
+    layers: tuple[Layer, ...]
+    raw_low: IntArray
+    raw_high: IntArray
+    active: BoolArray
+    self_holdings: IntArray
+    conflicts: tuple[Conflict, ...]
+
+    @property
+    def n(self) -> int:
+        return len(self.entities)
+
+    def exact_low(self, layer: Layer, edge: int) -> int:
+        return int(sum(int(v) for v in self.raw_low[layer.member_rows(edge)]))
+
+    def exact_high(self, layer: Layer, edge: int) -> int:
+        return int(sum(int(v) for v in self.raw_high[layer.member_rows(edge)]))
+
+
+def seed_mask(
+    entities: EntityColumns, policy: Policy
+) -> tuple[BoolArray, npt.NDArray[np.int8], npt.NDArray[np.int16]]:
+    """Seeds, why they are seeds, and the region country that made each a region seed."""
+    vocab = entities.country_vocab
+    in_region = np.array([code in policy.region_set for code in vocab], dtype=bool)
+    hq, legal = entities.country, entities.legal_country
+    if policy.country_basis is CountryBasis.HEADQUARTERS:
+        primary = np.where(hq != 0, hq, legal)
+        hit = in_region[primary]
+        region_country = np.where(hit, primary, 0)
+    elif policy.country_basis is CountryBasis.LEGAL:
+        primary = np.where(legal != 0, legal, hq)
+        hit = in_region[primary]
+        region_country = np.where(hit, primary, 0)
+    else:
+        hit_hq, hit_legal = in_region[hq], in_region[legal]
+        hit = hit_hq | hit_legal
+        region_country = np.where(hit_hq, hq, np.where(hit_legal, legal, 0))
+    kinds = np.array([k in policy.owner_kinds for k in KINDS], dtype=bool)
+    region_seed = hit & kinds[entities.kind]
+    listed = entities.listed.astype(bool)
+    reason = np.where(
+        region_seed, SeedReason.REGION, np.where(listed, SeedReason.LISTED, SeedReason.NONE)
+    ).astype(np.int8)
+    return region_seed | listed, reason, np.where(region_seed, region_country, 0).astype(np.int16)
+
+
+def _sorted_by(key: IntArray, payload_bits: int = 32) -> IntArray:
+    """Indices sorting ``key`` (stable): one SIMD value sort of (key << 32 | index)."""
+    packed = (key.astype(np.int64) << payload_bits) | np.arange(len(key), dtype=np.int64)
+    packed.sort()
+    return packed & ((1 << payload_bits) - 1)
+
+
+def _build_layer(
+    basis: Basis,
+    rows: IntArray,
+    owner: IntArray,
+    owned: IntArray,
+    low: IntArray,
+    high: IntArray,
+    low_x: BoolArray,
+    high_x: BoolArray,
+    uncertain: BoolArray,
+    n: int,
+) -> Layer:
+    order = _sorted_by(owned[rows])
+    rows = rows[order]
+    src, dst = owner[rows], owned[rows]
+    # Merge holdings of one owner in one entity (share classes, several nominees).
+    pair = dst * np.int64(n) + src
+    sorted_pair = np.sort(pair)
+    if len(sorted_pair) > 1 and bool(np.any(sorted_pair[1:] == sorted_pair[:-1])):
+        order = np.argsort(pair, kind="stable")
+        rows, src, dst, pair = rows[order], src[order], dst[order], pair[order]
+        head = np.ones(len(rows), dtype=bool)
+        head[1:] = pair[1:] != pair[:-1]
+    else:
+        head = np.ones(len(rows), dtype=bool)
+    starts = np.flatnonzero(head)
+    m = len(starts)
+    member_ptr = np.append(starts, len(rows)).astype(np.int64)
+    if m == len(rows):
+        e_low, e_high = low[rows], high[rows]
+        e_lx, e_hx, e_unc = low_x[rows], high_x[rows], uncertain[rows]
+    else:
+        e_low = np.add.reduceat(low[rows], starts) if m else low[:0]
+        e_high = np.add.reduceat(high[rows], starts) if m else high[:0]
+        e_lx = np.logical_or.reduceat(low_x[rows], starts) if m else low_x[:0]
+        e_hx = np.logical_or.reduceat(high_x[rows], starts) if m else high_x[:0]
+        e_unc = np.logical_or.reduceat(uncertain[rows], starts) if m else uncertain[:0]
+    src, dst = src[starts], dst[starts]
+    in_ptr = counts_to_indptr(np.bincount(dst, minlength=n))
+    out_edge = _sorted_by(src)
+    out_ptr = counts_to_indptr(np.bincount(src, minlength=n))
+    return Layer(
+        basis=basis,
+        src=src,
+        dst=dst,
+        low=e_low.astype(np.float64) / SCALE,
+        high=e_high.astype(np.float64) / SCALE,
+        low_exclusive=e_lx,
+        high_exclusive=e_hx,
+        uncertain=e_unc,
+        in_ptr=in_ptr,
+        out_ptr=out_ptr,
+        out_edge=out_edge,
+        member_ptr=member_ptr,
+        members=rows,
+    )
+
+
+def prepare(
+    entities: EntityColumns,
+    holdings: HoldingColumns,
+    policy: Policy,
+    as_of: dt.date | None = None,
+) -> PreparedGraph:
+    """Prepared arrays for ``policy`` on ``as_of`` (None: every holding counts)."""
+    n = len(entities)
+    seeds, seed_reason, region_country = seed_mask(entities, policy)
+    owner = np.where(holdings.nominee_for >= 0, holdings.nominee_for, holdings.owner)
+    owner = owner.astype(np.int64, copy=False)
+    owned = holdings.owned.astype(np.int64, copy=False)
+    if as_of is None:
+        active = np.ones(len(holdings), dtype=bool)
+    else:
+        day = day_number(as_of)
+        active = (holdings.start <= day) & (day < holdings.end)
+    is_self = active & (owner == owned)
+    active = active & ~is_self
+    raw_low = np.where(holdings.known, holdings.low, 0).astype(np.int64)
+    raw_high = holdings.high.astype(np.int64).copy()
+    uncertain = ~holdings.known | (holdings.low != holdings.high)
+    bases = [Basis.EQUITY]
+    if policy.basis is PolicyBasis.EQUITY_OR_VOTING:
+        bases.append(Basis.VOTING)
+    layers: list[Layer] = []
+    conflicts: list[Conflict] = []
+    for basis in bases:
+        rows = np.flatnonzero(active & (holdings.basis == BASES.index(basis)))
+        dst = owned[rows]
+        lows = raw_low[rows]
+        # Float sums find the entities that may reach 100% or carry an unknown share;
+        # exact integer sums (no overflow below 9 full shares) decide for those.
+        approx = np.bincount(dst, weights=lows.astype(np.float64), minlength=n) / SCALE
+        unknown_rows = rows[~holdings.known[rows]]
+        wanted = np.zeros(n, dtype=bool)
+        wanted[owned[unknown_rows]] = True
+        wanted |= approx > 0.999
+        pick = wanted[dst]
+        exact = np.zeros(n, dtype=np.int64)
+        np.add.at(exact, dst[pick], lows[pick])
+        huge = approx >= 9.0
+        for e in np.flatnonzero(wanted & ((exact > SCALE) | huge)).tolist():
+            total = int(sum(int(v) for v in lows[dst == e])) if huge[e] else int(exact[e])
+            conflicts.append(Conflict(e, basis, total))
+        if len(unknown_rows):
+            targets = owned[unknown_rows]
+            cap = np.maximum(0, SCALE - exact[targets])
+            raw_high[unknown_rows] = np.where(huge[targets], 0, cap)
+        keep = rows[~seeds[owned[rows]]]
+        layers.append(
+            _build_layer(
+                basis,
+                keep,
+                owner,
+                owned,
+                raw_low,
+                raw_high,
+                holdings.low_exclusive & holdings.known,
+                holdings.high_exclusive & holdings.known,
+                uncertain,
+                n,
+            )
+        )
+    return PreparedGraph(
+        entities=entities,
+        holdings=holdings,
+        as_of=as_of,
+        seeds=seeds,
+        seed_reason=seed_reason,
+        region_country=region_country,
+        layers=tuple(layers),
+        raw_low=raw_low,
+        raw_high=raw_high,
+        active=active,
+        self_holdings=np.flatnonzero(is_self),
+        conflicts=tuple(conflicts),
+    )
