@@ -1,8 +1,9 @@
 """The control method (OFAC/BIS cascade) as a frontier fixpoint (docs/semantics.md §4).
 
 Each round touches only the holdings out of the entities restricted in the round before.
-Float sums decide everything clearly above or below the threshold; entities within
-``BAND`` of it are decided on exact integer sums, then the cascade goes on from them.
+Sums are exact: integer units of the graph's common decimal resolution (``PreparedGraph.unit``)
+with a count of contributing exclusive bounds; where that resolution could overflow int64
+sums, the same kernel runs interpreted on Python integers.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ownergate.engine import kernels
 from ownergate.engine.threshold import BAND, End, Threshold
-from ownergate.graph.csr import gather_ranges
 from ownergate.graph.prepare import Layer, PreparedGraph
 
 FloatArray = npt.NDArray[np.float64]
@@ -31,44 +32,51 @@ class RunResult:
     rank: npt.NDArray[np.int32]
 
 
-def _values(layer: Layer, end: End) -> tuple[FloatArray, BoolArray]:
+def values(layer: Layer, end: End) -> tuple[FloatArray, IntArray, BoolArray]:
     if end is End.LOW:
-        return layer.low, layer.low_exclusive
-    return layer.high, layer.high_exclusive
+        return layer.low, layer.low_units, layer.low_exclusive
+    return layer.high, layer.high_units, layer.high_exclusive
 
 
-def _exact_edge_value(g: PreparedGraph, layer: Layer, edge: int, end: End) -> int:
-    return g.exact_low(layer, edge) if end is End.LOW else g.exact_high(layer, edge)
+def unique_of(items: IntArray, n: int) -> IntArray:
+    """Distinct values of ``items`` (all in [0, n)), without sorting or hashing."""
+    if len(items) == 0:
+        return items
+    slot = np.empty(n, dtype=np.int64)
+    slot[items] = np.arange(len(items))
+    out: IntArray = items[slot[items] == np.arange(len(items))]
+    return out
 
 
-def _exact_sum_passes(
-    g: PreparedGraph, node: int, restricted: BoolArray, end: End, thr: Threshold
-) -> bool:
-    for layer in g.layers:
-        _, excl = _values(layer, end)
-        total, strict = 0, False
-        for edge in range(int(layer.in_ptr[node]), int(layer.in_ptr[node + 1])):
-            if restricted[layer.src[edge]]:
-                total += _exact_edge_value(g, layer, edge, end)
-                strict = strict or bool(excl[edge])
-        if thr.passes(total, strict, end):
-            return True
-    return False
+def passes_units(
+    total: IntArray, strict: BoolArray, threshold: int, thr: Threshold, end: End
+) -> BoolArray:
+    """Vectorised ``Threshold.passes`` on exact integer sums."""
+    at = total == threshold
+    if end is End.LOW:
+        tie: BoolArray = at & (strict | thr.inclusive)
+    else:
+        tie = at & ~strict & thr.inclusive
+    out: BoolArray = (total > threshold) | tie
+    return out
 
 
-def _edge_passes(g: PreparedGraph, layer: Layer, end: End, thr: Threshold) -> BoolArray:
+def edge_passes(g: PreparedGraph, layer: Layer, end: End, thr: Threshold) -> BoolArray:
     """Per merged holding: does this single stake pass the threshold on its own?"""
-    vals, excl = _values(layer, end)
+    vals, units, excl = values(layer, end)
+    if g.units_exact:
+        return passes_units(units, excl, g.units(thr.scaled), thr, end)
     out: BoolArray = vals > thr.approx + BAND
     for edge in np.flatnonzero(np.abs(vals - thr.approx) <= BAND).tolist():
-        out[edge] = thr.passes(_exact_edge_value(g, layer, edge, end), bool(excl[edge]), end)
+        raw = g.exact_low(layer, edge) if end is End.LOW else g.exact_high(layer, edge)
+        out[edge] = thr.passes(raw, bool(excl[edge]), end)
     return out
 
 
 def _reported_share(g: PreparedGraph, restricted: BoolArray, end: End, single: bool) -> FloatArray:
     share = np.zeros(g.n)
     for layer in g.layers:
-        vals, _ = _values(layer, end)
+        vals, _, _ = values(layer, end)
         from_r = restricted[layer.src]
         layer_share = np.zeros(g.n)
         if single:
@@ -86,48 +94,58 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
     restricted = g.seeds.copy()
     rank = np.full(n, -1, dtype=np.int32)
     rank[restricted] = 0
-    frontier = np.flatnonzero(restricted)
-    if not aggregate:
-        passing = [_edge_passes(g, layer, end, thr) for layer in g.layers]
-    sums = [np.zeros(n) for _ in g.layers]
-    level = 0
-    while len(frontier):
-        level += 1
-        touched: list[IntArray] = []
-        for i, layer in enumerate(g.layers):
-            edges = layer.out_edge[gather_ranges(layer.out_ptr, frontier)]
-            if not aggregate:
-                edges = edges[passing[i][edges]]
-                touched.append(layer.dst[edges])
-                continue
-            vals, _ = _values(layer, end)
-            dst = layer.dst[edges]
-            np.add.at(sums[i], dst, vals[edges])
-            touched.append(dst)
-        cand = np.unique(np.concatenate(touched)) if touched else frontier[:0]
-        cand = cand[~restricted[cand]]
+    queue = np.zeros(n, dtype=np.int64)
+    seeds = np.flatnonzero(restricted)
+    tail = len(seeds)
+    queue[:tail] = seeds
+    heads = [0] * len(g.layers)
+    exact = g.units_exact
+    worklist = kernels.control_worklist if exact else kernels.control_worklist.py_func
+    state = []
+    for layer in g.layers:
+        _, units, excl = values(layer, end)
         if aggregate:
-            clear = np.zeros(len(cand), dtype=bool)
-            for s in sums:
-                clear |= s[cand] > thr.approx + BAND
-            new = cand[clear]
+            total = np.zeros(n, dtype=np.int64 if exact else object)
+            state.append((units if exact else units.astype(object), excl, total))
         else:
-            new = cand
-        if aggregate and len(new) == 0:
-            # Nothing clearly passes: settle the entities at the threshold exactly.
-            near = np.zeros(n, dtype=bool)
-            for s in sums:
-                near |= np.abs(s - thr.approx) <= BAND
-            near &= ~restricted
-            new = np.array(
-                [
-                    e
-                    for e in np.flatnonzero(near).tolist()
-                    if _exact_sum_passes(g, e, restricted, end, thr)
-                ],
-                dtype=np.int64,
-            )
-        restricted[new] = True
-        rank[new] = level
-        frontier = new
+            state.append((edge_passes(g, layer, end, thr), excl, np.zeros(0, dtype=np.int64)))
+    strict = [np.zeros(n, dtype=np.int32) for _ in g.layers]
+    threshold = g.units(thr.scaled)
+    # Each layer walks the shared queue from its own head: an entity restricted through one
+    # basis passes on its stakes in the other too.
+    while any(h < tail for h in heads):
+        for i, layer in enumerate(g.layers):
+            first = heads[i]
+            if aggregate:
+                units_i, excl_i, total_i = state[i]
+                tail = worklist(
+                    layer.out_ptr,
+                    layer.out_edge,
+                    layer.dst,
+                    units_i,
+                    excl_i,
+                    total_i,
+                    strict[i],
+                    restricted,
+                    rank,
+                    queue,
+                    first,
+                    tail,
+                    threshold,
+                    thr.inclusive,
+                    end is End.LOW,
+                )
+            else:
+                tail = kernels.control_single_owner(
+                    layer.out_ptr,
+                    layer.out_edge,
+                    layer.dst,
+                    state[i][0],
+                    restricted,
+                    rank,
+                    queue,
+                    first,
+                    tail,
+                )
+            heads[i] = tail
     return RunResult(restricted, _reported_share(g, restricted, end, not aggregate), rank)

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
+from ownergate.engine import kernels
 from ownergate.engine.control import RunResult
 from ownergate.engine.exact import ExactEffective
 from ownergate.engine.threshold import BAND, End, Threshold
@@ -38,13 +39,10 @@ def _positive(layer: Layer, end: End) -> tuple[FloatArray, BoolArray]:
 
 def _reachable(g: PreparedGraph, layer: Layer, positive: BoolArray) -> BoolArray:
     reach = g.seeds.copy()
-    frontier = np.flatnonzero(reach)
-    while len(frontier):
-        edges = layer.out_edge[gather_ranges(layer.out_ptr, frontier)]
-        dst = layer.dst[edges[positive[edges]]]
-        dst = np.unique(dst[~reach[dst]])
-        reach[dst] = True
-        frontier = dst
+    queue = np.zeros(g.n, dtype=np.int64)
+    seeds = np.flatnonzero(reach)
+    queue[: len(seeds)] = seeds
+    kernels.reach_from(layer.out_ptr, layer.out_edge, layer.dst, positive, reach, queue, len(seeds))
     return reach
 
 
@@ -150,16 +148,12 @@ def effective_layer(g: PreparedGraph, layer: Layer, end: End) -> tuple[FloatArra
     r = np.zeros(g.n)
     r[g.seeds] = 1.0
     done = g.seeds.copy()
-    frontier = np.flatnonzero(g.seeds)
-    while len(frontier):
-        edges = layer.out_edge[gather_ranges(layer.out_ptr, frontier)]
-        edges = edges[live[edges]]
-        _push(r, layer, vals, edges)
-        dst = layer.dst[edges]
-        np.subtract.at(indeg, dst, 1)
-        dst = np.unique(dst)
-        frontier = dst[(indeg[dst] == 0) & ~done[dst]]
-        done[frontier] = True
+    queue = np.zeros(g.n, dtype=np.int64)
+    seeds = np.flatnonzero(g.seeds)
+    queue[: len(seeds)] = seeds
+    kernels.propagate_acyclic(
+        layer.out_ptr, layer.out_edge, layer.dst, vals, live, indeg, r, done, queue, len(seeds)
+    )
     remaining = reach & ~done
     if remaining.any():
         _solve_cyclic(layer, vals, live, remaining, r)
@@ -197,10 +191,14 @@ def _single_owner(
     r: FloatArray,
     passes: BoolArray,
 ) -> tuple[FloatArray, BoolArray]:
-    """Per-seed attribution where the aggregate could pass (it bounds every seed's share)."""
+    """Per-seed attribution (UK style), exact, for every entity a seed reaches.
+
+    Slower than the aggregate (one exact value per entity and upstream seed), which is the
+    price of a rarely used combination; the aggregate bounds it from above.
+    """
     single = np.zeros(g.n)
     single_pass = np.zeros(g.n, dtype=bool)
-    candidates = np.flatnonzero(reach & ~g.seeds & (passes | (r >= thr.approx - BAND)))
+    candidates = np.flatnonzero(reach & ~g.seeds)
     for v in candidates.tolist():
         seeds = [s for s in exact.ancestors([v]) if g.seeds[s]]
         best = 0.0

@@ -47,6 +47,8 @@ class Layer:
     low_exclusive: BoolArray
     high_exclusive: BoolArray
     uncertain: BoolArray
+    low_units: IntArray
+    high_units: IntArray
     in_ptr: IntArray
     out_ptr: IntArray
     out_edge: IntArray
@@ -72,7 +74,7 @@ class Conflict:
 class PreparedGraph:
     entities: EntityColumns
     holdings: HoldingColumns
-    as_of: dt.date | None
+    as_of: dt.date
     seeds: BoolArray
     seed_reason: npt.NDArray[np.int8]
     region_country: npt.NDArray[np.int16]
@@ -82,10 +84,16 @@ class PreparedGraph:
     active: BoolArray
     self_holdings: IntArray
     conflicts: tuple[Conflict, ...]
+    unit: int
+    units_exact: bool
 
     @property
     def n(self) -> int:
         return len(self.entities)
+
+    def units(self, scaled: int) -> int:
+        """A scaled share (or threshold) in this graph's integer units, rounded down."""
+        return scaled // self.unit
 
     def exact_low(self, layer: Layer, edge: int) -> int:
         return int(sum(int(v) for v in self.raw_low[layer.member_rows(edge)]))
@@ -140,6 +148,7 @@ def _build_layer(
     high_x: BoolArray,
     uncertain: BoolArray,
     n: int,
+    unit: int,
 ) -> Layer:
     order = _sorted_by(owned[rows])
     rows = rows[order]
@@ -157,15 +166,16 @@ def _build_layer(
     starts = np.flatnonzero(head)
     m = len(starts)
     member_ptr = np.append(starts, len(rows)).astype(np.int64)
+    lo_u, hi_u = low[rows] // unit, high[rows] // unit
+    lo_f, hi_f = low[rows] / SCALE, high[rows] / SCALE
     if m == len(rows):
-        e_low, e_high = low[rows], high[rows]
         e_lx, e_hx, e_unc = low_x[rows], high_x[rows], uncertain[rows]
     else:
-        e_low = np.add.reduceat(low[rows], starts) if m else low[:0]
-        e_high = np.add.reduceat(high[rows], starts) if m else high[:0]
-        e_lx = np.logical_or.reduceat(low_x[rows], starts) if m else low_x[:0]
-        e_hx = np.logical_or.reduceat(high_x[rows], starts) if m else high_x[:0]
-        e_unc = np.logical_or.reduceat(uncertain[rows], starts) if m else uncertain[:0]
+        lo_u, hi_u = np.add.reduceat(lo_u, starts), np.add.reduceat(hi_u, starts)
+        lo_f, hi_f = np.add.reduceat(lo_f, starts), np.add.reduceat(hi_f, starts)
+        e_lx = np.logical_or.reduceat(low_x[rows], starts)
+        e_hx = np.logical_or.reduceat(high_x[rows], starts)
+        e_unc = np.logical_or.reduceat(uncertain[rows], starts)
     src, dst = src[starts], dst[starts]
     in_ptr = counts_to_indptr(np.bincount(dst, minlength=n))
     out_edge = _sorted_by(src)
@@ -174,8 +184,10 @@ def _build_layer(
         basis=basis,
         src=src,
         dst=dst,
-        low=e_low.astype(np.float64) / SCALE,
-        high=e_high.astype(np.float64) / SCALE,
+        low=lo_f,
+        high=hi_f,
+        low_units=lo_u,
+        high_units=hi_u,
         low_exclusive=e_lx,
         high_exclusive=e_hx,
         uncertain=e_unc,
@@ -193,17 +205,15 @@ def prepare(
     policy: Policy,
     as_of: dt.date | None = None,
 ) -> PreparedGraph:
-    """Prepared arrays for ``policy`` on ``as_of`` (None: every holding counts)."""
+    """Prepared arrays for ``policy`` on ``as_of`` (default: today)."""
     n = len(entities)
     seeds, seed_reason, region_country = seed_mask(entities, policy)
     owner = np.where(holdings.nominee_for >= 0, holdings.nominee_for, holdings.owner)
     owner = owner.astype(np.int64, copy=False)
     owned = holdings.owned.astype(np.int64, copy=False)
-    if as_of is None:
-        active = np.ones(len(holdings), dtype=bool)
-    else:
-        day = day_number(as_of)
-        active = (holdings.start <= day) & (day < holdings.end)
+    as_of = as_of or dt.date.today()
+    day = day_number(as_of)
+    active = (holdings.start <= day) & (day < holdings.end)
     is_self = active & (owner == owned)
     active = active & ~is_self
     raw_low = np.where(holdings.known, holdings.low, 0).astype(np.int64)
@@ -212,10 +222,11 @@ def prepare(
     bases = [Basis.EQUITY]
     if policy.basis is PolicyBasis.EQUITY_OR_VOTING:
         bases.append(Basis.VOTING)
-    layers: list[Layer] = []
     conflicts: list[Conflict] = []
+    layer_rows: list[tuple[Basis, IntArray]] = []
     for basis in bases:
         rows = np.flatnonzero(active & (holdings.basis == BASES.index(basis)))
+        layer_rows.append((basis, rows))
         dst = owned[rows]
         lows = raw_low[rows]
         # Float sums find the entities that may reach 100% or carry an unknown share;
@@ -236,21 +247,24 @@ def prepare(
             targets = owned[unknown_rows]
             cap = np.maximum(0, SCALE - exact[targets])
             raw_high[unknown_rows] = np.where(huge[targets], 0, cap)
-        keep = rows[~seeds[owned[rows]]]
-        layers.append(
-            _build_layer(
-                basis,
-                keep,
-                owner,
-                owned,
-                raw_low,
-                raw_high,
-                holdings.low_exclusive & holdings.known,
-                holdings.high_exclusive & holdings.known,
-                uncertain,
-                n,
-            )
+    unit = _common_unit(raw_low[active], raw_high[active], int(policy.threshold * SCALE))
+    layers = [
+        _build_layer(
+            basis,
+            rows[~seeds[owned[rows]]],
+            owner,
+            owned,
+            raw_low,
+            raw_high,
+            holdings.low_exclusive & holdings.known,
+            holdings.high_exclusive & holdings.known,
+            uncertain,
+            n,
+            unit,
         )
+        for basis, rows in layer_rows
+    ]
+    units_exact = all(_sums_fit(layer, n) for layer in layers)
     return PreparedGraph(
         entities=entities,
         holdings=holdings,
@@ -264,4 +278,29 @@ def prepare(
         active=active,
         self_holdings=np.flatnonzero(is_self),
         conflicts=tuple(conflicts),
+        unit=unit,
+        units_exact=units_exact,
     )
+
+
+def _common_unit(low: IntArray, high: IntArray, threshold: int) -> int:
+    """The largest power of ten dividing every share and the threshold.
+
+    Shares given to six places make integer units of 1e-6, so that sums of stakes are exact
+    in int64 for any realistic in-degree.
+    """
+    common = int(np.gcd.reduce(low)) if len(low) else 0
+    common = int(np.gcd(common, np.gcd.reduce(high))) if len(high) else common
+    common = int(np.gcd(common, threshold))
+    unit = SCALE
+    while unit > 1 and common % unit:
+        unit //= 10
+    return unit
+
+
+def _sums_fit(layer: Layer, n: int) -> bool:
+    """Whether every entity's sum of (high) stakes fits in int64 units with room to spare."""
+    if len(layer) == 0:
+        return True
+    totals = np.bincount(layer.dst, weights=layer.high_units.astype(np.float64), minlength=n)
+    return bool(totals.max() < 2.0**62)
