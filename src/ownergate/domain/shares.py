@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 
 SCALE_DIGITS = 18
-SCALE = 10**SCALE_DIGITS
+SCALE: int = 10**SCALE_DIGITS
 ONE = Fraction(1)
 ZERO = Fraction(0)
 
