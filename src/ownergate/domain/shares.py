@@ -134,3 +134,13 @@ class Share:
         left = "(" if self.low_exclusive else "["
         right = ")" if self.high_exclusive else "]"
         return f"{left}{format_share(self.low)}, {format_share(self.high)}{right}"
+
+
+def exact_text(value: Fraction) -> str:
+    """The exact decimal text of a share (shares are multiples of 1e-18, so it terminates)."""
+    scaled = value * SCALE
+    if scaled.denominator != 1:
+        return f"{value.numerator}/{value.denominator}"
+    dec = Decimal(int(scaled)).scaleb(-SCALE_DIGITS)
+    text = format(dec.normalize(), "f")
+    return text if "." not in text else text.rstrip("0").rstrip(".")
