@@ -1,0 +1,1 @@
+"""The ``ownergate`` command line (Typer + rich), a thin adapter over the core."""

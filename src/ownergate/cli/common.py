@@ -1,0 +1,92 @@
+"""Shared pieces of the commands: consoles, options, error mapping, progress."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from ownergate.errors import InputError, OwnergateError, UnknownEntityError
+from ownergate.policy.model import Policy, default_policy
+
+console = Console(stderr=False)
+err_console = Console(stderr=True)
+
+EXIT_INPUT = 2
+EXIT_NOT_FOUND = 3
+EXIT_ERROR = 1
+
+EntitiesOpt = Annotated[
+    Path, typer.Option("--entities", "-e", help="Entities file (.csv, .parquet, .jsonl).")
+]
+OwnershipOpt = Annotated[
+    Path, typer.Option("--ownership", "-o", help="Ownership file (.csv, .parquet, .jsonl).")
+]
+PolicyOpt = Annotated[
+    Path | None, typer.Option("--policy", "-p", help="Policy TOML (default: the seed policy).")
+]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Evaluate holdings valid on this ISO date (default: today)."),
+]
+
+
+def fail(exc: OwnergateError) -> None:
+    code = (
+        EXIT_INPUT
+        if isinstance(exc, InputError)
+        else EXIT_NOT_FOUND
+        if isinstance(exc, UnknownEntityError)
+        else EXIT_ERROR
+    )
+    err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+def parse_as_of(value: str | None) -> dt.date:
+    if value is None:
+        return dt.date.today()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise InputError(f"{value!r} is not an ISO date (YYYY-MM-DD)", field="--as-of") from None
+
+
+def load_policy(path: Path | None) -> Policy:
+    if path is None:
+        return default_policy()
+    from ownergate.interchange import read_policy
+
+    return read_policy(path)
+
+
+@contextmanager
+def stage_progress(total: int, quiet: bool) -> Iterator[Callable[[str], None]]:
+    """A progress bar over the stages of a long job; ``advance(name)`` starts a stage."""
+    progress = Progress(
+        TextColumn("{task.description:<28}"),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet or not err_console.is_terminal,
+        transient=True,
+    )
+    with progress:
+        task = progress.add_task("starting", total=total)
+        first = [True]
+
+        def advance(name: str) -> None:
+            if not first[0]:
+                progress.advance(task)
+            first[0] = False
+            progress.update(task, description=name)
+
+        yield advance
+        progress.update(task, completed=total)

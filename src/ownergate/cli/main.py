@@ -1,0 +1,21 @@
+"""The ``ownergate`` command: one Typer app, a module per command group."""
+
+from __future__ import annotations
+
+import typer
+
+from ownergate.cli.screen_cmd import explain, screen, verify_evidence
+from ownergate.cli.synth_cmd import synth
+
+app = typer.Typer(
+    help="Region-policy screening that looks through ownership.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.command()(screen)
+app.command()(explain)
+app.command("verify")(verify_evidence)
+app.command()(synth)
+
+__all__ = ["app"]

@@ -1,0 +1,124 @@
+"""Rich renderings of screen summaries and explanations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from rich.console import Group
+from rich.table import Table
+from rich.tree import Tree
+
+from ownergate.explain.columns import DecisionColumns
+from ownergate.graph.prepare import PreparedGraph
+
+
+def summary_tables(cols: DecisionColumns, g: PreparedGraph, timings: dict[str, float]) -> Group:
+    n = len(cols.ids)
+    keys = Counter(zip(cols.status.tolist(), cols.reason.tolist(), strict=True))
+    decisions = Table(title=f"Decisions for {n:,} entities", title_justify="left")
+    decisions.add_column("status")
+    decisions.add_column("reason")
+    decisions.add_column("entities", justify="right")
+    decisions.add_column("share", justify="right")
+    order = {"restricted": 0, "review": 1, "allowed": 2}
+    for (status, reason), count in sorted(keys.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
+        decisions.add_row(status, reason, f"{count:,}", f"{100 * count / max(n, 1):.2f}%")
+
+    vocab = g.entities.country_vocab
+    by_region = Table(title="By seed region (where restriction comes from)", title_justify="left")
+    for col in ("seed region", "region", "listed", "ownership", "review"):
+        by_region.add_column(col, justify="left" if col == "seed region" else "right")
+    region = cols.seed_region
+    rows: dict[str, Counter[str]] = {}
+    active = cols.status != "allowed"
+    for code, reason in zip(region[active].tolist(), cols.reason[active].tolist(), strict=True):
+        label = vocab[code] or "(none)"
+        rows.setdefault(label, Counter())[reason] += 1
+    for label in sorted(rows, key=lambda k: -sum(rows[k].values())):
+        c = rows[label]
+        by_region.add_row(
+            label,
+            f"{c['region']:,}",
+            f"{c['listed']:,}",
+            f"{c['ownership']:,}",
+            f"{c['undetermined']:,}",
+        )
+    data = Table(title="Data", title_justify="left", show_header=False)
+    data.add_column("what")
+    data.add_column("value", justify="right")
+    data.add_row(
+        "holdings (active on as-of date)", f"{int(g.active.sum()):,} of {len(g.holdings):,}"
+    )
+    data.add_row("self-holdings dropped", f"{len(g.self_holdings):,}")
+    data.add_row("entities with stakes summing over 100%", f"{len(g.conflicts):,}")
+    data.add_row("seeds", f"{int(g.seeds.sum()):,}")
+    for stage, seconds in timings.items():
+        data.add_row(f"time: {stage}", f"{seconds:.2f} s")
+    return Group(decisions, by_region, data)
+
+
+def _owner_tree(tree: Tree, node: dict[str, Any]) -> None:
+    for entry in node.get("restricted_owners", []):
+        owner = entry["owner"]
+        label = f"{entry['holding']} held by [bold]{_name(owner)}[/bold]"
+        if entry.get("basis") == "voting":
+            label += " (voting)"
+        if "restricted_because" in owner:
+            label += f" — {owner['restricted_because']}"
+        elif owner.get("see_above"):
+            label += " — restricted, see above"
+        elif owner.get("restricted_later"):
+            label += " — restricted later in the cascade"
+        else:
+            label += (
+                f" — restricted: {owner.get('restricted_share', '?')} held by restricted owners"
+            )
+        branch = tree.add(label)
+        _owner_tree(branch, owner)
+
+
+def _name(label: dict[str, Any]) -> str:
+    text = str(label["id"])
+    if label.get("name"):
+        text += f" {label['name']}"
+    if label.get("country"):
+        text += f" [{label['country']}]"
+    return text
+
+
+def explanation(doc: dict[str, Any]) -> Tree:
+    d = doc["decision"]
+    share = (
+        f"{d['share_min']:.4g}"
+        if d["share_min"] == d["share_max"]
+        else f"{d['share_min']:.4g}–{d['share_max']:.4g}"
+    )
+    root = Tree(
+        f"[bold]{_name(doc['entity'])}[/bold]: {d['status'].upper()} ({d['reason']}), "
+        f"restricted share {share}, method {d['method']}, as of {doc['as_of']}"
+    )
+    if "seed" in doc:
+        root.add(doc["seed"]["text"])
+    if "control" in doc:
+        run = "certain (every share at its low end)" if doc["run"] == "low" else "at most"
+        _owner_tree(root.add(f"restricted owners, {run}"), doc["control"])
+    if "effective" in doc:
+        eff = doc["effective"]
+        paths = root.add(f"effective restricted ownership {eff['total']:.6g}; largest paths:")
+        for p in eff["paths"]:
+            steps = " → ".join(
+                f"{a} ({s})" for a, s in zip(p["path"][:-1], p["stakes"], strict=True)
+            )
+            paths.add(f"{p['product']:.6g} = {steps} → {p['path'][-1]}")
+        if eff["rest"] > 1e-12:
+            paths.add(f"{eff['rest']:.6g} through further paths (cross-holdings, small stakes)")
+    if doc.get("deciding_holdings"):
+        dec = root.add("[yellow]review: these holdings decide it[/yellow]")
+        for h in doc["deciding_holdings"]:
+            dec.add(h["text"])
+    for c in doc.get("conflicts", []):
+        root.add(
+            f"[red]data conflict: stakes in {c['owned']} ({c['basis']}) sum to {c['sum']:.4g}[/red]"
+        )
+    return root

@@ -1,0 +1,140 @@
+"""``ownergate screen``, ``explain`` and ``verify``."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Annotated
+
+import pyarrow as pa
+import typer
+
+from ownergate.cli.common import (
+    AsOfOpt,
+    EntitiesOpt,
+    OwnershipOpt,
+    PolicyOpt,
+    console,
+    err_console,
+    fail,
+    load_policy,
+    parse_as_of,
+    stage_progress,
+)
+from ownergate.cli.evidence_text import evidence_column
+from ownergate.cli.render import explanation, summary_tables
+from ownergate.errors import InputError, OwnergateError, UnknownEntityError
+
+
+def screen(
+    entities: EntitiesOpt,
+    ownership: OwnershipOpt,
+    out: Annotated[Path, typer.Option("--out", help="Decisions file (.csv, .parquet, .jsonl).")],
+    policy: PolicyOpt = None,
+    as_of: AsOfOpt = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
+) -> None:
+    """Decide every entity and write one decision per entity to OUT."""
+    from ownergate.engine.screen import screen as run_screen
+    from ownergate.explain.columns import decision_columns
+    from ownergate.graph.prepare import prepare
+    from ownergate.interchange import read_registry, write_decisions
+
+    timings: dict[str, float] = {}
+    try:
+        pol = load_policy(policy)
+        day = parse_as_of(as_of)
+        with stage_progress(5, quiet) as stage:
+            t = time.perf_counter()
+            stage("reading registry")
+            ents, holds = read_registry(entities, ownership)
+            timings["read"] = time.perf_counter() - t
+            t = time.perf_counter()
+            stage("preparing graph")
+            g = prepare(ents, holds, pol, day)
+            timings["prepare"] = time.perf_counter() - t
+            t = time.perf_counter()
+            stage("deciding")
+            result = run_screen(g, pol)
+            timings["decide"] = time.perf_counter() - t
+            t = time.perf_counter()
+            stage("writing decisions")
+            cols = decision_columns(result)
+            table = pa.table(
+                {
+                    "id": pa.array(cols.ids, type=pa.string()),
+                    "status": pa.array(cols.status, type=pa.string()),
+                    "reason": pa.array(cols.reason, type=pa.string()),
+                    "share_min": cols.share_min,
+                    "share_max": cols.share_max,
+                    "method": pa.array(cols.method, type=pa.string()),
+                    "evidence": evidence_column(cols, pol, ents.country_vocab),
+                }
+            )
+            write_decisions(out, table)
+            timings["write"] = time.perf_counter() - t
+    except OwnergateError as exc:
+        fail(exc)
+        return
+    if not quiet:
+        console.print(f"policy: {pol.describe()}; as of {day.isoformat()}")
+        console.print(summary_tables(cols, g, timings))
+        console.print(f"decisions written to {out}")
+
+
+def explain(
+    entity_id: Annotated[str, typer.Argument(metavar="ID", help="Entity id to explain.")],
+    entities: EntitiesOpt,
+    ownership: OwnershipOpt,
+    policy: PolicyOpt = None,
+    as_of: AsOfOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the evidence document.")] = False,
+) -> None:
+    """Explain one decision: the ownership evidence, and what decides a review."""
+    from ownergate.engine.screen import screen as run_screen
+    from ownergate.explain import explain as build
+    from ownergate.graph.prepare import prepare
+    from ownergate.interchange import read_registry
+
+    try:
+        pol = load_policy(policy)
+        day = parse_as_of(as_of)
+        ents, holds = read_registry(entities, ownership)
+        index = ents.index()
+        if entity_id not in index:
+            raise UnknownEntityError(f"no entity with id {entity_id!r} in {entities}")
+        result = run_screen(prepare(ents, holds, pol, day), pol)
+        doc = build(result, index[entity_id])
+    except OwnergateError as exc:
+        fail(exc)
+        return
+    if as_json:
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        console.print(explanation(doc))
+
+
+def verify_evidence(
+    evidence: Annotated[Path, typer.Argument(help="Evidence JSON from `explain --json`.")],
+) -> None:
+    """Re-check a decision offline from its evidence document (exact reference engine)."""
+    from ownergate.explain import verify
+
+    try:
+        try:
+            doc = json.loads(evidence.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise InputError("file not found", file=str(evidence)) from None
+        except json.JSONDecodeError as exc:
+            raise InputError(f"not JSON: {exc}", file=str(evidence)) from None
+        outcome = verify(doc)
+    except OwnergateError as exc:
+        fail(exc)
+        return
+    if outcome.ok:
+        console.print(f"verified: {doc['decision']['id']} is {doc['decision']['status']}")
+        return
+    for problem in outcome.problems:
+        err_console.print(f"mismatch: {problem}")
+    raise typer.Exit(1)
