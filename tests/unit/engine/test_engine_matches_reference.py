@@ -8,8 +8,8 @@ policy option. Statuses, reasons and methods must match exactly; shares to float
 from __future__ import annotations
 
 import datetime as dt
-import os
 import math
+import os
 from fractions import Fraction
 
 from hypothesis import given, settings
@@ -25,8 +25,25 @@ from ownergate.policy.model import Policy
 
 AS_OF = dt.date(2026, 6, 30)
 # Shares cluster around the threshold so that ties and near-ties are common.
-GRID = ["0", "0.1", "0.2", "0.25", "0.3", "0.4", "0.45", "0.49", "0.5", "0.51", "0.55",
-        "0.6", "0.75", "0.9", "1", "0.333333", "0.166667"]
+GRID = [
+    "0",
+    "0.1",
+    "0.2",
+    "0.25",
+    "0.3",
+    "0.4",
+    "0.45",
+    "0.49",
+    "0.5",
+    "0.51",
+    "0.55",
+    "0.6",
+    "0.75",
+    "0.9",
+    "1",
+    "0.333333",
+    "0.166667",
+]
 COUNTRIES = [None, "CN", "RU", "US", "SG", "DE"]
 
 

@@ -1,0 +1,76 @@
+"""Engine paths the random graphs rarely reach: overflow fallback, deep chains, big cycles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+
+from ownergate.domain.model import Entity, Holding, Status
+from ownergate.domain.shares import Share
+from ownergate.engine.screen import ScreenResult, screen
+from ownergate.graph.prepare import PreparedGraph, prepare
+from ownergate.graph.reference import screen_reference
+from ownergate.graph.tables import columns_from_records
+from ownergate.policy.model import Policy
+
+DAY = dt.date(2026, 1, 1)
+
+
+def _run(
+    entities: list[Entity], holdings: list[Holding], policy: Policy
+) -> tuple[PreparedGraph, ScreenResult]:
+    ents, holds = columns_from_records(entities, holdings)
+    g = prepare(ents, holds, policy, DAY)
+    return g, screen(g, policy)
+
+
+def test_eighteen_decimal_shares_fall_back_to_python_integers() -> None:
+    # 1e-18 units and stakes summing to 5 (conflicting data) could overflow int64 sums.
+    entities = [Entity(f"S{i}", country="CN") for i in range(5)] + [Entity("T"), Entity("U")]
+    holdings = [Holding(f"S{i}", "T", Share.exact("1")) for i in range(5)]
+    holdings.append(Holding("T", "U", Share.exact("0.500000000000000001")))
+    policy = Policy()
+    g, result = _run(entities, holdings, policy)
+    assert g.unit == 1 and not g.units_exact
+    assert result.status_of(5) is Status.RESTRICTED
+    assert result.status_of(6) is Status.RESTRICTED  # 0.500000000000000001 > 0.5, exactly
+    expected = screen_reference(entities, holdings, policy, DAY).decisions
+    assert expected["U"].status is Status.RESTRICTED
+    assert [c.owned for c in g.conflicts] == [5]
+
+
+def test_long_chain_has_no_depth_cap() -> None:
+    n = 2_000
+    entities = [Entity("E0", country="RU")] + [Entity(f"E{i}") for i in range(1, n)]
+    holdings = [Holding(f"E{i}", f"E{i + 1}", Share.exact("0.6")) for i in range(n - 1)]
+    _, control = _run(entities, holdings, Policy())
+    assert all(control.status_of(i) is Status.RESTRICTED for i in range(n))
+    _, effective = _run(entities, holdings, Policy(method="effective"))
+    assert effective.status_of(1) is Status.RESTRICTED
+    assert effective.status_of(2) is Status.ALLOWED
+    assert math.isclose(effective.share_min[10], 0.6**10, rel_tol=1e-12)
+
+
+def test_large_cross_holding_ring_is_solved_not_cut() -> None:
+    # A ring of 500 companies each holding 50% of the next, fed 40% by a seed at one point:
+    # x0 = 0.4 + 0.5 x499, x_{k+1} = 0.5 x_k, so x0 = 0.4 / (1 - 0.5**500).
+    size = 500
+    entities = [Entity("S", country="CN")] + [Entity(f"R{i}") for i in range(size)]
+    holdings = [Holding("S", "R0", Share.exact("0.4"))]
+    holdings += [Holding(f"R{i}", f"R{(i + 1) % size}", Share.exact("0.5")) for i in range(size)]
+    _, result = _run(entities, holdings, Policy(method="effective"))
+    assert math.isclose(result.share_min[1], 0.4 / (1 - 0.5**size), rel_tol=1e-12)
+    assert math.isclose(result.share_min[2], 0.2 / (1 - 0.5**size), rel_tol=1e-12)
+
+
+def test_conflicting_cycle_is_unbounded_and_never_allowed() -> None:
+    entities = [Entity("S", country="CN"), Entity("A"), Entity("B")]
+    holdings = [
+        Holding("S", "A", Share.exact("0.1")),
+        Holding("B", "A", Share.exact("1")),
+        Holding("A", "B", Share.exact("1")),
+    ]
+    g, result = _run(entities, holdings, Policy(method="effective"))
+    assert math.isinf(result.share_min[1]) and math.isinf(result.share_min[2])
+    assert result.status_of(1) is Status.RESTRICTED
+    assert [c.owned for c in g.conflicts] == [1]
