@@ -1,8 +1,16 @@
-"""One-line evidence for every decision, built column-wise with pyarrow (millions of rows)."""
+"""One-line evidence for every decision, built column-wise with pyarrow (millions of rows).
+
+Each kind of decision is phrased on its own subset of rows; most entities need no owner
+facts at all ("no restricted owner"), so the expensive string work is paid only where
+there is something to say.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -14,9 +22,10 @@ _WHERE = {
     CountryBasis.LEGAL: "incorporated in ",
     CountryBasis.HEADQUARTERS_OR_LEGAL: "headquartered or incorporated in ",
 }
+IntArray = npt.NDArray[np.int64]
 
 
-def _pct(values: np.ndarray) -> pa.Array:
+def _pct(values: npt.NDArray[np.float64]) -> pa.Array:
     """``62.5%``-style text; unbounded values (conflicting data) say so."""
     finite = np.isfinite(values)
     rounded = pa.array(np.round(np.where(finite, values, 0.0) * 100, 4))
@@ -24,64 +33,92 @@ def _pct(values: np.ndarray) -> pa.Array:
     return pc.if_else(pa.array(finite), text, "unbounded")
 
 
+def id_array(ids: object) -> pa.Array:
+    """Entity ids as an arrow string array (readers may already hold one)."""
+    if isinstance(ids, pa.ChunkedArray):
+        return ids.combine_chunks()
+    if isinstance(ids, pa.Array):
+        return ids
+    return pa.array(ids, type=pa.string())
+
+
 def evidence_column(
     cols: DecisionColumns, policy: Policy, country_vocab: tuple[str, ...]
 ) -> pa.Array:
-    ids = pa.array(cols.ids, type=pa.string())
+    ids = id_array(cols.ids)
     n = len(ids)
     vocab = pa.array(list(country_vocab), type=pa.string())
-    region = vocab.take(pa.array(cols.seed_region.astype(np.int64)))
-    top = pa.array(cols.top_owner, mask=cols.top_owner < 0)
-    top_id = ids.take(pc.if_else(pc.is_null(top), 0, top))
-    lo, hi, top_value = _pct(cols.share_min), _pct(cols.share_max), _pct(cols.top_value)
-    owners = pc.cast(pa.array(cols.owners), pa.string())
-    method = pa.array(cols.method, type=pa.string())
-    status = pa.array(cols.status, type=pa.string())
-    reason = pa.array(cols.reason, type=pa.string())
     join = pc.binary_join_element_wise
+    status, reason, method = cols.status, cols.reason, cols.method
 
-    ultimately = pc.if_else(pc.equal(region, ""), "", join("; ultimately from ", region, ""))
-    control = join(
-        lo,
-        " held by ",
-        owners,
-        " restricted owner(s); largest ",
-        top_id,
-        " (",
-        top_value,
-        ")",
-        ultimately,
-        "",
-    )
-    effective = join(
-        lo,
-        " effective restricted ownership; largest via ",
-        top_id,
-        " (",
-        top_value,
-        ")",
-        ultimately,
-        "",
-    )
-    ownership = pc.if_else(pc.equal(method, "control"), control, effective)
-    review = join("restricted share ", lo, " to ", hi, ": ranged or unknown holdings decide it", "")
-    allowed = pc.if_else(
-        pa.array(cols.share_max > 0),
-        join("restricted share at most ", hi, ""),
-        "no restricted owner",
-    )
-    seed_country = join(_WHERE[policy.country_basis], region, "")
-    out = pc.case_when(
-        pc.make_struct(
-            pc.equal(reason, "region"),
-            pc.equal(reason, "listed"),
-            pc.equal(reason, "ownership"),
-            pc.equal(status, "review"),
-        ),
-        seed_country,
-        pa.array(["listed entity"] * n if n else [], type=pa.string()),
-        ownership,
-        review,
-        allowed,
-    )
-    return out
+    def region_of(rows: IntArray) -> pa.Array:
+        return vocab.take(pa.array(cols.seed_region[rows].astype(np.int64)))
+
+    def ownership(rows: IntArray) -> pa.Array:
+        region = region_of(rows)
+        ultimately = pc.if_else(pc.equal(region, ""), "", join("; ultimately from ", region, ""))
+        top_id = ids.take(pa.array(np.maximum(cols.top_owner[rows], 0)))
+        top = _pct(cols.top_value[rows])
+        lo = _pct(cols.share_min[rows])
+        owners = pc.cast(pa.array(cols.owners[rows]), pa.string())
+        control = join(
+            lo,
+            " held by ",
+            owners,
+            " restricted owner(s); largest ",
+            top_id,
+            " (",
+            top,
+            ")",
+            ultimately,
+            "",
+        )
+        effective = join(
+            lo,
+            " effective restricted ownership; largest via ",
+            top_id,
+            " (",
+            top,
+            ")",
+            ultimately,
+            "",
+        )
+        return pc.if_else(pa.array(method[rows] == "control"), control, effective)
+
+    def review(rows: IntArray) -> pa.Array:
+        lo, hi = _pct(cols.share_min[rows]), _pct(cols.share_max[rows])
+        return join(
+            "restricted share ", lo, " to ", hi, ": ranged or unknown holdings decide it", ""
+        )
+
+    def region(rows: IntArray) -> pa.Array:
+        return join(_WHERE[policy.country_basis], region_of(rows), "")
+
+    def constant(text: str) -> Callable[[IntArray], pa.Array]:
+        return lambda rows: pa.array(np.full(len(rows), text, dtype=object), type=pa.string())
+
+    def at_most(rows: IntArray) -> pa.Array:
+        return join("restricted share at most ", _pct(cols.share_max[rows]), "")
+
+    allowed = status == "allowed"
+    parts: list[tuple[npt.NDArray[np.bool_], Callable[[IntArray], pa.Array]]] = [
+        (reason == "region", region),
+        (reason == "listed", constant("listed entity")),
+        (reason == "ownership", ownership),
+        (status == "review", review),
+        (allowed & (cols.share_max > 0), at_most),
+        (allowed & ~(cols.share_max > 0), constant("no restricted owner")),
+    ]
+    order: list[IntArray] = []
+    texts: list[pa.Array] = []
+    for mask, phrase in parts:
+        rows = np.flatnonzero(mask)
+        if len(rows):
+            order.append(rows)
+            texts.append(phrase(rows))
+    if not order:
+        return pa.array([], type=pa.string())
+    placed = np.concatenate(order)
+    inverse = np.empty(n, dtype=np.int64)
+    inverse[placed] = np.arange(len(placed))
+    return pa.concat_arrays([t.cast(pa.string()) for t in texts]).take(pa.array(inverse))

@@ -78,7 +78,7 @@ def screen(
         fail(exc)
         return
     if not quiet:
-        console.print(f"policy: {pol.describe()}; as of {day.isoformat()}")
+        console.print(f"policy: {pol.describe()}; as of {day.isoformat()}", markup=False)
         console.print(summary_tables(cols, g, timings))
         console.print(f"decisions written to {out}")
 

@@ -140,6 +140,8 @@ def review_deciders(result: ScreenResult, i: int) -> list[dict[str, Any]]:
         owner = str(g.entities.ids[layer.src[d.edge]])
         owned = str(g.entities.ids[layer.dst[d.edge]])
         band = f"{_pct(layer.low[d.edge])}–{_pct(layer.high[d.edge])}"
+        unknown = not all(bool(g.holdings.known[r]) for r in rows)
+        what = f"unknown share (up to {_pct(layer.high[d.edge])})" if unknown else f"{band} band"
         out.append(
             {
                 "owner": owner,
@@ -147,7 +149,7 @@ def review_deciders(result: ScreenResult, i: int) -> list[dict[str, Any]]:
                 "band": band,
                 "effect": d.effect,
                 "holdings": [holding_record(g, r) for r in rows],
-                "text": f"the {band} band of {owner} in {owned} decides this",
+                "text": f"the {what} of {owner} in {owned} decides this",
             }
         )
     return out
