@@ -22,7 +22,7 @@ from ownergate.cli.common import (
     parse_as_of,
     stage_progress,
 )
-from ownergate.cli.evidence_text import evidence_column
+from ownergate.cli.evidence_text import evidence_column, id_array
 from ownergate.cli.render import explanation, summary_tables
 from ownergate.errors import InputError, OwnergateError, UnknownEntityError
 
@@ -63,7 +63,7 @@ def screen(
             cols = decision_columns(result)
             table = pa.table(
                 {
-                    "id": pa.array(cols.ids, type=pa.string()),
+                    "id": id_array(cols.ids),
                     "status": pa.array(cols.status, type=pa.string()),
                     "reason": pa.array(cols.reason, type=pa.string()),
                     "share_min": cols.share_min,
@@ -101,11 +101,11 @@ def explain(
         pol = load_policy(policy)
         day = parse_as_of(as_of)
         ents, holds = read_registry(entities, ownership)
-        index = ents.index()
-        if entity_id not in index:
+        row = ents.position(entity_id)
+        if row is None:
             raise UnknownEntityError(f"no entity with id {entity_id!r} in {entities}")
         result = run_screen(prepare(ents, holds, pol, day), pol)
-        doc = build(result, index[entity_id])
+        doc = build(result, row)
     except OwnergateError as exc:
         fail(exc)
         return

@@ -9,6 +9,7 @@ the largest owners).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +24,7 @@ FloatArray = npt.NDArray[np.float64]
 
 @dataclass(frozen=True)
 class DecisionColumns:
-    ids: npt.NDArray[np.object_]
+    ids: Any
     status: npt.NDArray[np.object_]
     reason: npt.NDArray[np.object_]
     method: npt.NDArray[np.object_]

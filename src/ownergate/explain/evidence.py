@@ -110,7 +110,7 @@ def effective_paths(result: ScreenResult, i: int, end: End) -> dict[str, Any]:
         "shown": shown,
         "paths": [
             {
-                "path": [str(g.entities.ids[v]) for v in p.nodes],
+                "path": [g.entities.id(v) for v in p.nodes],
                 "stakes": [_pct(s) for s in p.stakes],
                 "product": p.product,
                 "basis": p.basis,
@@ -163,7 +163,7 @@ def explain(result: ScreenResult, i: int) -> dict[str, Any]:
     doc: dict[str, Any] = {
         "format": FORMAT_VERSION,
         "decision": {
-            "id": str(g.entities.ids[i]),
+            "id": g.entities.id(i),
             "status": status.value,
             "reason": reason.value,
             "share_min": float(result.share_min[i]),
@@ -188,7 +188,7 @@ def explain(result: ScreenResult, i: int) -> dict[str, Any]:
         doc["deciding_holdings"] = review_deciders(result, i)
     mine = set(relevant(g, i)) if seed is None else {i}
     doc["conflicts"] = [
-        {"owned": str(g.entities.ids[c.owned]), "basis": c.basis.value, "sum": c.low_sum / 1e18}
+        {"owned": g.entities.id(c.owned), "basis": c.basis.value, "sum": c.low_sum / 1e18}
         for c in g.conflicts
         if c.owned in mine
     ]

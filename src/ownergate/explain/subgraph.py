@@ -62,11 +62,11 @@ def _day(value: int, open_value: int) -> str | None:
 
 def holding_record(g: PreparedGraph, row: int) -> dict[str, Any]:
     """One raw holding in the interchange format (exact decimal shares)."""
-    h, ids = g.holdings, g.entities.ids
+    h = g.holdings
     rec: dict[str, Any] = {
         "row": row,
-        "owner": str(ids[h.owner[row]]),
-        "owned": str(ids[h.owned[row]]),
+        "owner": g.entities.id(h.owner[row]),
+        "owned": g.entities.id(h.owned[row]),
         "basis": "voting" if h.basis[row] else "equity",
     }
     low, high = from_scaled(int(h.low[row])), from_scaled(int(h.high[row]))
@@ -80,7 +80,7 @@ def holding_record(g: PreparedGraph, row: int) -> dict[str, Any]:
         rec["max_exclusive"] = bool(h.high_exclusive[row])
     nominee = int(h.nominee_for[row])
     if nominee != NO_NOMINEE:
-        rec["nominee_for"] = str(ids[nominee])
+        rec["nominee_for"] = g.entities.id(nominee)
     start, end = _day(int(h.start[row]), OPEN_START), _day(int(h.end[row]), OPEN_END)
     if start:
         rec["start"] = start

@@ -8,8 +8,9 @@ arrays; the engine never sees strings other than ids. Shares are integers scaled
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,29 +32,49 @@ def day_number(day: dt.date) -> int:
     return (day - EPOCH).days
 
 
+def text(value: Any) -> str:
+    """A cell of an id or name column as ``str`` (numpy object or pyarrow string column)."""
+    if hasattr(value, "as_py"):
+        value = value.as_py()
+    return "" if value is None else str(value)
+
+
 @dataclass(frozen=True)
 class EntityColumns:
-    """One row per entity. ``country``/``legal_country`` index ``country_vocab`` (0 = unknown)."""
+    """One row per entity. ``country``/``legal_country`` index ``country_vocab`` (0 = unknown).
 
-    ids: npt.NDArray[np.object_]
+    ``ids`` and ``names`` are any indexable string columns (a numpy object array, or the
+    reader's own pyarrow array, kept as it is so millions of ids are never boxed); read
+    them through ``text``. ``find`` maps an id to its row where the reader has an index.
+    """
+
+    ids: Any
     kind: npt.NDArray[np.int8]
     country: npt.NDArray[np.int16]
     legal_country: npt.NDArray[np.int16]
     listed: BoolArray
     country_vocab: tuple[str, ...]
-    names: npt.NDArray[np.object_] | None = None
+    names: Any = None
+    find: Callable[[str], int | None] | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
 
-    def index(self) -> dict[str, int]:
-        return {str(i): n for n, i in enumerate(self.ids)}
+    def id(self, i: int) -> str:
+        return text(self.ids[int(i)])
+
+    def position(self, entity_id: str) -> int | None:
+        """The row of ``entity_id``, or None when there is no such entity."""
+        if self.find is not None:
+            return self.find(entity_id)
+        hits = np.flatnonzero(np.asarray(self.ids, dtype=object) == entity_id)
+        return int(hits[0]) if len(hits) else None
 
     def record(self, i: int) -> Entity:
         vocab = self.country_vocab
         return Entity(
-            id=str(self.ids[i]),
-            name=str(self.names[i]) if self.names is not None and self.names[i] else "",
+            id=self.id(i),
+            name=text(self.names[i]) if self.names is not None else "",
             kind=KINDS[int(self.kind[i])],
             country=vocab[int(self.country[i])] or None,
             legal_country=vocab[int(self.legal_country[i])] or None,
@@ -85,7 +106,7 @@ class HoldingColumns:
     def __len__(self) -> int:
         return len(self.owner)
 
-    def record(self, i: int, ids: Sequence[str]) -> Holding:
+    def record(self, i: int, ids: Any) -> Holding:
         known = bool(self.known[i])
         share = (
             ShareValue(
@@ -100,11 +121,11 @@ class HoldingColumns:
         nominee = int(self.nominee_for[i])
         start, end = int(self.start[i]), int(self.end[i])
         return Holding(
-            owner=str(ids[int(self.owner[i])]),
-            owned=str(ids[int(self.owned[i])]),
+            owner=text(ids[int(self.owner[i])]),
+            owned=text(ids[int(self.owned[i])]),
             share=share,
             basis=BASES[int(self.basis[i])],
-            nominee_for=str(ids[nominee]) if nominee != NO_NOMINEE else None,
+            nominee_for=text(ids[nominee]) if nominee != NO_NOMINEE else None,
             start=None if start == OPEN_START else EPOCH + dt.timedelta(days=start),
             end=None if end == OPEN_END else EPOCH + dt.timedelta(days=end),
         )
