@@ -171,8 +171,10 @@ def run_effective(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = 
         near = np.flatnonzero(reach & ~g.seeds & (np.abs(r - thr.approx) <= BAND))
         exact = ExactEffective(g, layer, end, reach)
         if len(near):
+            exact.settle(near.tolist())
+            strict = exact.strict_mask()
             for v in near.tolist():
-                passes[v] = thr.passes(exact.value(v), exact.strict(v), end)
+                passes[v] = thr.passes(exact.value(v), bool(strict[v]), end)
         if not aggregate:
             r, passes = _single_owner(g, layer, end, thr, exact, reach, r, passes)
         restricted |= passes

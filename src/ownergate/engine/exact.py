@@ -9,17 +9,19 @@ are memoised across calls, so entities sharing ancestors share the work.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow, Rounded
 from fractions import Fraction
 
 import numpy as np
 import numpy.typing as npt
 
-from ownergate.domain.shares import SCALE
+from ownergate.domain.shares import SCALE_DIGITS
+from ownergate.engine import kernels
 from ownergate.engine.threshold import End
 from ownergate.graph.prepare import Layer, PreparedGraph
 
 INF = float("inf")
-Value = Fraction | float  # float only for INF
+Value = Decimal | Fraction | float  # float only for INF
 BoolArray = npt.NDArray[np.bool_]
 
 
@@ -80,7 +82,7 @@ def solve_exact(
     pos = {v: i for i, v in enumerate(comp)}
     size = len(comp)
     a = [[Fraction(int(i == j)) for j in range(size)] for i in range(size)]
-    b = [Fraction(rhs[v]) for v in comp]
+    b = [Fraction(rhs[v]) for v in comp]  # Decimal and Fraction convert exactly
     for (u, v), w in inner.items():
         a[pos[v]][pos[u]] -= w
     for k in range(size):
@@ -99,24 +101,39 @@ def solve_exact(
     return {v: x[pos[v]] for v in comp}
 
 
+# Sums and products of terminating decimals are exact at this precision; anything that would
+# round raises instead (then the value is carried as a Fraction).
+EXACT = Context(prec=4000, traps=[Inexact, Rounded, Overflow, InvalidOperation])
+
+
+def add_product(total: Value, w: Decimal, ru: Value) -> Value:
+    """``total + w * ru`` exactly, in Decimal while possible, else Fraction or infinity."""
+    if isinstance(total, float) or isinstance(ru, float):
+        return INF if isinstance(total, float) or (w > 0 and ru > 0) else total
+    if isinstance(total, Decimal) and isinstance(ru, Decimal):
+        try:
+            return EXACT.add(total, EXACT.multiply(w, ru))
+        except (Inexact, Rounded):
+            pass
+    return Fraction(total) + Fraction(w) * Fraction(ru)
+
+
 class ExactEffective:
     """Exact ``r`` (aggregate, or per seed) for chosen entities of one layer and run."""
 
     def __init__(self, g: PreparedGraph, layer: Layer, end: End, reach: BoolArray) -> None:
         self.g, self.layer, self.end, self.reach = g, layer, end, reach
         self.excl = layer.low_exclusive if end is End.LOW else layer.high_exclusive
-        self._weight: dict[int, Fraction] = {}
+        self._weight: dict[int, Decimal] = {}
         self._memo: dict[tuple[int, int], Value] = {}
+        self._strict: BoolArray | None = None
 
-    def weight(self, edge: int) -> Fraction:
+    def weight(self, edge: int) -> Decimal:
         w = self._weight.get(edge)
         if w is None:
-            raw = (
-                self.g.exact_low(self.layer, edge)
-                if self.end is End.LOW
-                else self.g.exact_high(self.layer, edge)
-            )
-            w = self._weight[edge] = Fraction(raw, SCALE)
+            units = self.layer.low_units if self.end is End.LOW else self.layer.high_units
+            raw = int(units[edge]) * self.g.unit
+            w = self._weight[edge] = Decimal(raw).scaleb(-SCALE_DIGITS, EXACT)
         return w
 
     def positive(self, edge: int) -> bool:
@@ -149,8 +166,66 @@ class ExactEffective:
             self._solve(self.ancestors([v]), seed)
         return self._memo[key]
 
+    def live_edges(self) -> BoolArray:
+        """Holdings that can carry a positive value from a seed in this run."""
+        layer = self.layer
+        units = layer.low_units if self.end is End.LOW else layer.high_units
+        live: BoolArray = units > 0
+        if self.end is End.LOW:
+            live = live | self.excl
+        return live & self.reach[layer.src]
+
+    def settle(self, targets: list[int]) -> None:
+        """Exact aggregate ``r`` for many entities at once, ancestors in dependency order.
+
+        The order comes from a compiled sweep; the exact arithmetic runs once per holding
+        of the ancestor set. Entities in or below cross-holdings go to ``_solve``.
+        """
+        layer, memo, seeds = self.layer, self._memo, self.g.seeds
+        live = self.live_edges()
+        order, settled = kernels.ancestors_in_order(
+            layer.in_ptr, layer.src, live, seeds, np.asarray(targets, dtype=np.int64), self.g.n
+        )
+        in_ptr, src = layer.in_ptr, layer.src
+        for v in order[:settled].tolist():
+            if (v, -1) in memo:
+                continue
+            if seeds[v]:
+                memo[(v, -1)] = Decimal(1)
+                continue
+            total: Value = Decimal(0)
+            for e in range(int(in_ptr[v]), int(in_ptr[v + 1])):
+                if live[e]:
+                    total = add_product(total, self.weight(e), memo[(int(src[e]), -1)])
+            memo[(v, -1)] = total
+        rest = order[settled:].tolist()
+        if rest:
+            self._solve(rest, -1)
+
+    def strict_mask(self) -> BoolArray:
+        """Per entity: does a positive path from a seed carry an exclusive bound?
+
+        Such entities' true values lie strictly beyond ``r`` (above it at the low end,
+        below it at the high end). One sweep from the exclusive holdings a seed feeds.
+        """
+        if self._strict is None:
+            layer = self.layer
+            units = layer.low_units if self.end is End.LOW else layer.high_units
+            live = (units > 0) | (self.excl if self.end is End.LOW else False)
+            live &= self.reach[layer.src]
+            start = np.unique(layer.dst[live & self.excl]).astype(np.int64)
+            mask = np.zeros(self.g.n, dtype=np.bool_)
+            mask[start] = True
+            queue = np.zeros(self.g.n, dtype=np.int64)
+            queue[: len(start)] = start
+            kernels.reach_from(
+                layer.out_ptr, layer.out_edge, layer.dst, live, mask, queue, len(start)
+            )
+            self._strict = mask
+        return self._strict
+
     def _seed_value(self, v: int, seed: int) -> Value:
-        return Fraction(1) if seed in (-1, v) else Fraction(0)
+        return Decimal(1) if seed in (-1, v) else Decimal(0)
 
     def _solve(self, nodes: list[int], seed: int) -> None:
         memo, layer = self._memo, self.layer
@@ -171,17 +246,13 @@ class ExactEffective:
             inner: dict[tuple[int, int], Fraction] = {}
             rhs: dict[int, Value] = {}
             for v in comp:
-                total: Value = Fraction(0)
+                total: Value = Decimal(0)
                 for e in self.in_edges(v):
                     u, w = int(layer.src[e]), self.weight(e)
                     if u in members:
-                        inner[(u, v)] = inner.get((u, v), Fraction(0)) + w
+                        inner[(u, v)] = inner.get((u, v), Fraction(0)) + Fraction(w)
                         continue
-                    ru = memo[(u, seed)]
-                    if isinstance(ru, float) or isinstance(total, float):
-                        total = INF if (w > 0 and ru > 0) or isinstance(total, float) else total
-                    else:
-                        total += w * ru
+                    total = add_product(total, w, memo[(u, seed)])
                 rhs[v] = total
             if len(comp) == 1 and not inner:
                 memo[(comp[0], seed)] = rhs[comp[0]]

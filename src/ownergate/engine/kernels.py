@@ -172,3 +172,87 @@ def warm_up() -> None:
         False,
         True,
     )
+
+
+@njit(cache=True)
+def ancestors_in_order(
+    in_ptr: Array, src: Array, live: Array, seeds: Array, targets: Array, n: int
+) -> tuple[Array, int]:
+    """Ancestors of ``targets`` along live holdings (seeds not expanded), in Kahn order.
+
+    Returns (nodes, settled): ``nodes[:settled]`` is a topological order (owners before
+    owned); the rest sit in or below a cross-holding.
+    """
+    mark = np.zeros(n, dtype=np.bool_)
+    nodes = np.empty(n, dtype=np.int64)
+    count = 0
+    for t in targets:
+        if not mark[t]:
+            mark[t] = True
+            nodes[count] = t
+            count += 1
+    head = 0
+    while head < count:
+        v = nodes[head]
+        head += 1
+        if seeds[v]:
+            continue
+        for e in range(in_ptr[v], in_ptr[v + 1]):
+            if live[e]:
+                u = src[e]
+                if not mark[u]:
+                    mark[u] = True
+                    nodes[count] = u
+                    count += 1
+    nodes = nodes[:count]
+    # Kahn's algorithm on the ancestor set, with a local out-adjacency built from in-edges.
+    local = np.full(n, -1, dtype=np.int64)
+    for i in range(count):
+        local[nodes[i]] = i
+    indeg = np.zeros(count, dtype=np.int64)
+    out_count = np.zeros(count + 1, dtype=np.int64)
+    for i in range(count):
+        v = nodes[i]
+        if seeds[v]:
+            continue
+        for e in range(in_ptr[v], in_ptr[v + 1]):
+            if live[e]:
+                indeg[i] += 1
+                out_count[local[src[e]] + 1] += 1
+    out_ptr = np.cumsum(out_count)
+    fill = out_ptr[:-1].copy()
+    out_node = np.empty(out_ptr[-1], dtype=np.int64)
+    for i in range(count):
+        v = nodes[i]
+        if seeds[v]:
+            continue
+        for e in range(in_ptr[v], in_ptr[v + 1]):
+            if live[e]:
+                j = local[src[e]]
+                out_node[fill[j]] = i
+                fill[j] += 1
+    order = np.empty(count, dtype=np.int64)
+    placed = np.zeros(count, dtype=np.bool_)
+    settled = 0
+    for i in range(count):
+        if indeg[i] == 0:
+            order[settled] = i
+            placed[i] = True
+            settled += 1
+    head = 0
+    while head < settled:
+        j = order[head]
+        head += 1
+        for k in range(out_ptr[j], out_ptr[j + 1]):
+            i = out_node[k]
+            indeg[i] -= 1
+            if indeg[i] == 0:
+                order[settled] = i
+                placed[i] = True
+                settled += 1
+    rest = settled
+    for i in range(count):
+        if not placed[i]:
+            order[rest] = i
+            rest += 1
+    return nodes[order], settled

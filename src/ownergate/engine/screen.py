@@ -98,7 +98,9 @@ def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
         c_high, e_high = high
         c_max = runs[(CONTROL, End.HIGH)].share
         e_max = runs[(EFFECTIVE, End.HIGH)].share
-        by_share = np.where(e_max > c_max, EFFECTIVE, CONTROL)
+        # Both methods compute the same exact value along different float paths: a tie
+        # within float noise goes to control, as an exact tie does.
+        by_share = np.where(e_max > c_max * (1 + 1e-12) + 1e-15, EFFECTIVE, CONTROL)
         review_pick = np.where(c_high, CONTROL, EFFECTIVE)
         restricted_pick = (
             np.full(n, CONTROL)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 
@@ -38,7 +39,7 @@ class Threshold:
     def scaled(self) -> int:
         return int(self.value * SCALE)
 
-    def passes(self, value: Fraction | int | float, strict: bool, end: End) -> bool:
+    def passes(self, value: Fraction | Decimal | int | float, strict: bool, end: End) -> bool:
         """Whether ``value`` passes, given whether an exclusive bound contributes.
 
         At the low end a strict value lies above ``value`` (so equality passes for ``>``);
@@ -48,6 +49,8 @@ class Threshold:
         if isinstance(value, float):
             if value == float("inf"):
                 return True
+            value = Fraction(value)
+        elif isinstance(value, Decimal):
             value = Fraction(value)
         if value != target:
             return value > target

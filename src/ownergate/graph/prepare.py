@@ -17,7 +17,7 @@ import numpy.typing as npt
 
 from ownergate.domain.model import BASES, KINDS, Basis
 from ownergate.domain.shares import SCALE
-from ownergate.graph.csr import counts_to_indptr
+from ownergate.graph import build
 from ownergate.graph.tables import EntityColumns, HoldingColumns, day_number
 from ownergate.policy.model import CountryBasis, Policy, PolicyBasis
 
@@ -130,13 +130,6 @@ def seed_mask(
     return region_seed | listed, reason, np.where(region_seed, region_country, 0).astype(np.int16)
 
 
-def _sorted_by(key: IntArray, payload_bits: int = 32) -> IntArray:
-    """Indices sorting ``key`` (stable): one SIMD value sort of (key << 32 | index)."""
-    packed = (key.astype(np.int64) << payload_bits) | np.arange(len(key), dtype=np.int64)
-    packed.sort()
-    return packed & ((1 << payload_bits) - 1)
-
-
 def _build_layer(
     basis: Basis,
     rows: IntArray,
@@ -150,52 +143,28 @@ def _build_layer(
     n: int,
     unit: int,
 ) -> Layer:
-    order = _sorted_by(owned[rows])
-    rows = rows[order]
-    src, dst = owner[rows], owned[rows]
-    # Merge holdings of one owner in one entity (share classes, several nominees).
-    pair = dst * np.int64(n) + src
-    sorted_pair = np.sort(pair)
-    if len(sorted_pair) > 1 and bool(np.any(sorted_pair[1:] == sorted_pair[:-1])):
-        order = np.argsort(pair, kind="stable")
-        rows, src, dst, pair = rows[order], src[order], dst[order], pair[order]
-        head = np.ones(len(rows), dtype=bool)
-        head[1:] = pair[1:] != pair[:-1]
-    else:
-        head = np.ones(len(rows), dtype=bool)
-    starts = np.flatnonzero(head)
-    m = len(starts)
-    member_ptr = np.append(starts, len(rows)).astype(np.int64)
-    lo_u, hi_u = low[rows] // unit, high[rows] // unit
-    lo_f, hi_f = low[rows] / SCALE, high[rows] / SCALE
-    if m == len(rows):
-        e_lx, e_hx, e_unc = low_x[rows], high_x[rows], uncertain[rows]
-    else:
-        lo_u, hi_u = np.add.reduceat(lo_u, starts), np.add.reduceat(hi_u, starts)
-        lo_f, hi_f = np.add.reduceat(lo_f, starts), np.add.reduceat(hi_f, starts)
-        e_lx = np.logical_or.reduceat(low_x[rows], starts)
-        e_hx = np.logical_or.reduceat(high_x[rows], starts)
-        e_unc = np.logical_or.reduceat(uncertain[rows], starts)
-    src, dst = src[starts], dst[starts]
-    in_ptr = counts_to_indptr(np.bincount(dst, minlength=n))
-    out_edge = _sorted_by(src)
-    out_ptr = counts_to_indptr(np.bincount(src, minlength=n))
+    (src, dst, lo_u, hi_u, lx, hx, unc, in_ptr, member_ptr, members, _) = build.merge_by_owned(
+        rows, owner, owned, low, high, low_x, high_x, uncertain, n, unit
+    )
+    out_ptr, out_edge = build.order_by_source(src, n)
+    # Dividing by an exact power of ten rounds correctly (multiplying by 10**-k does not).
+    per_one = float(SCALE // unit)
     return Layer(
         basis=basis,
         src=src,
         dst=dst,
-        low=lo_f,
-        high=hi_f,
+        low=lo_u / per_one,
+        high=hi_u / per_one,
         low_units=lo_u,
         high_units=hi_u,
-        low_exclusive=e_lx,
-        high_exclusive=e_hx,
-        uncertain=e_unc,
+        low_exclusive=lx,
+        high_exclusive=hx,
+        uncertain=unc,
         in_ptr=in_ptr,
         out_ptr=out_ptr,
         out_edge=out_edge,
         member_ptr=member_ptr,
-        members=rows,
+        members=members,
     )
 
 
