@@ -52,7 +52,7 @@ def evidence_column(
     status, reason, method = cols.status, cols.reason, cols.method
 
     def region_of(rows: IntArray) -> pa.Array:
-        return vocab.take(pa.array(cols.seed_region[rows].astype(np.int64)))
+        return vocab.take(pa.array(np.maximum(cols.seed_region[rows], 0).astype(np.int64)))
 
     def ownership(rows: IntArray) -> pa.Array:
         region = region_of(rows)

@@ -33,7 +33,7 @@ def summary_tables(cols: DecisionColumns, g: PreparedGraph, timings: dict[str, f
     rows: dict[str, Counter[str]] = {}
     active = cols.status != "allowed"
     for code, reason in zip(region[active].tolist(), cols.reason[active].tolist(), strict=True):
-        label = vocab[code] or "(none)"
+        label = vocab[code] if code > 0 else ("listed" if code == 0 else "(cross-holding)")
         rows.setdefault(label, Counter())[reason] += 1
     for label in sorted(rows, key=lambda k: -sum(rows[k].values())):
         c = rows[label]
@@ -48,7 +48,7 @@ def summary_tables(cols: DecisionColumns, g: PreparedGraph, timings: dict[str, f
     data.add_column("what")
     data.add_column("value", justify="right")
     data.add_row(
-        "holdings (active on as-of date)", f"{int(g.active.sum()):,} of {len(g.holdings):,}"
+        "holdings valid on the as-of date", f"{int(g.active.sum()):,} of {len(g.holdings):,}"
     )
     data.add_row("self-holdings dropped", f"{len(g.self_holdings):,}")
     data.add_row("entities with stakes summing over 100%", f"{len(g.conflicts):,}")

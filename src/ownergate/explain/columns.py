@@ -66,7 +66,8 @@ def _top_owners(
 
 
 def _seed_region(result: ScreenResult, top: IntArray) -> npt.NDArray[np.int16]:
-    """Follow the largest owner up to a seed (pointer jumping); 0 where none is reached."""
+    """Follow the largest owner up to a seed (pointer jumping): the seed's region country
+    code, 0 for a listed seed, -1 where no seed is reached (a cycle of largest owners)."""
     g = result.graph
     idx = np.arange(g.n, dtype=np.int64)
     root = np.where(g.seeds, idx, top)
@@ -76,8 +77,8 @@ def _seed_region(result: ScreenResult, top: IntArray) -> npt.NDArray[np.int16]:
         if np.array_equal(nxt, root):
             break
         root = nxt
-    region = np.where(g.seeds[root], g.region_country[root], 0).astype(np.int16)
-    region[result.status == STATUSES.index(Status.ALLOWED)] = 0
+    region = np.where(g.seeds[root], g.region_country[root], -1).astype(np.int16)
+    region[result.status == STATUSES.index(Status.ALLOWED)] = -1
     return region
 
 
