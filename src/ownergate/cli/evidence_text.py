@@ -14,7 +14,12 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ownergate.explain.columns import DecisionColumns
+from ownergate.explain.columns import (
+    METHOD_LABELS,
+    REASON_LABELS,
+    STATUS_LABELS,
+    DecisionColumns,
+)
 from ownergate.policy.model import CountryBasis, Policy
 
 _WHERE = {
@@ -33,6 +38,12 @@ def _pct(values: npt.NDArray[np.float64]) -> pa.Array:
     return pc.if_else(pa.array(finite), text, "unbounded")
 
 
+def label_array(codes: npt.NDArray[np.int8], labels: tuple[str, ...]) -> pa.Array:
+    """Codes as a string column (a dictionary decode in arrow, not a Python loop)."""
+    dictionary = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(labels))
+    return dictionary.cast(pa.string())
+
+
 def id_array(ids: object) -> pa.Array:
     """Entity ids as an arrow string array (readers may already hold one)."""
     if isinstance(ids, pa.ChunkedArray):
@@ -49,7 +60,9 @@ def evidence_column(
     n = len(ids)
     vocab = pa.array(list(country_vocab), type=pa.string())
     join = pc.binary_join_element_wise
-    status, reason, method = cols.status, cols.reason, cols.method
+    reason_is = {r: cols.reason == REASON_LABELS.index(r) for r in REASON_LABELS}
+    status_is = {s: cols.status == STATUS_LABELS.index(s) for s in STATUS_LABELS}
+    is_control = cols.method == METHOD_LABELS.index("control")
 
     def region_of(rows: IntArray) -> pa.Array:
         return vocab.take(pa.array(np.maximum(cols.seed_region[rows], 0).astype(np.int64)))
@@ -83,7 +96,7 @@ def evidence_column(
             ultimately,
             "",
         )
-        return pc.if_else(pa.array(method[rows] == "control"), control, effective)
+        return pc.if_else(pa.array(is_control[rows]), control, effective)
 
     def review(rows: IntArray) -> pa.Array:
         lo, hi = _pct(cols.share_min[rows]), _pct(cols.share_max[rows])
@@ -100,12 +113,12 @@ def evidence_column(
     def at_most(rows: IntArray) -> pa.Array:
         return join("restricted share at most ", _pct(cols.share_max[rows]), "")
 
-    allowed = status == "allowed"
+    allowed = status_is["allowed"]
     parts: list[tuple[npt.NDArray[np.bool_], Callable[[IntArray], pa.Array]]] = [
-        (reason == "region", region),
-        (reason == "listed", constant("listed entity")),
-        (reason == "ownership", ownership),
-        (status == "review", review),
+        (reason_is["region"], region),
+        (reason_is["listed"], constant("listed entity")),
+        (reason_is["ownership"], ownership),
+        (status_is["review"], review),
         (allowed & (cols.share_max > 0), at_most),
         (allowed & ~(cols.share_max > 0), constant("no restricted owner")),
     ]

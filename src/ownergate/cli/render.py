@@ -2,48 +2,47 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from typing import Any
 
+import numpy as np
 from rich.console import Group
 from rich.table import Table
 from rich.tree import Tree
 
-from ownergate.explain.columns import DecisionColumns
+from ownergate.explain.columns import REASON_LABELS, STATUS_LABELS, DecisionColumns
 from ownergate.graph.prepare import PreparedGraph
 
 
 def summary_tables(cols: DecisionColumns, g: PreparedGraph, timings: dict[str, float]) -> Group:
-    n = len(cols.ids)
-    keys = Counter(zip(cols.status.tolist(), cols.reason.tolist(), strict=True))
+    n = len(cols.status)
+    nr = len(REASON_LABELS)
+    counts = np.bincount(cols.status.astype(np.int64) * nr + cols.reason, minlength=3 * nr)
     decisions = Table(title=f"Decisions for {n:,} entities", title_justify="left")
     decisions.add_column("status")
     decisions.add_column("reason")
     decisions.add_column("entities", justify="right")
     decisions.add_column("share", justify="right")
-    order = {"restricted": 0, "review": 1, "allowed": 2}
-    for (status, reason), count in sorted(keys.items(), key=lambda kv: (order[kv[0][0]], kv[0][1])):
-        decisions.add_row(status, reason, f"{count:,}", f"{100 * count / max(n, 1):.2f}%")
+    for status in ("restricted", "review", "allowed"):
+        for j, reason in enumerate(REASON_LABELS):
+            count = int(counts[STATUS_LABELS.index(status) * nr + j])
+            if count:
+                decisions.add_row(status, reason, f"{count:,}", f"{100 * count / max(n, 1):.2f}%")
 
     vocab = g.entities.country_vocab
     by_region = Table(title="By seed region (where restriction comes from)", title_justify="left")
     for col in ("seed region", "region", "listed", "ownership", "review"):
         by_region.add_column(col, justify="left" if col == "seed region" else "right")
-    region = cols.seed_region
-    rows: dict[str, Counter[str]] = {}
-    active = cols.status != "allowed"
-    for code, reason in zip(region[active].tolist(), cols.reason[active].tolist(), strict=True):
-        label = vocab[code] if code > 0 else ("listed" if code == 0 else "(cross-holding)")
-        rows.setdefault(label, Counter())[reason] += 1
-    for label in sorted(rows, key=lambda k: -sum(rows[k].values())):
-        c = rows[label]
-        by_region.add_row(
-            label,
-            f"{c['region']:,}",
-            f"{c['listed']:,}",
-            f"{c['ownership']:,}",
-            f"{c['undetermined']:,}",
-        )
+    active = cols.status != STATUS_LABELS.index("allowed")
+    region = cols.seed_region[active].astype(np.int64) + 1  # -1 (none) → 0
+    reason = cols.reason[active].astype(np.int64)
+    table = np.bincount(region * nr + reason, minlength=(len(vocab) + 1) * nr).reshape(-1, nr)
+    picked = ("region", "listed", "ownership", "undetermined")
+    for code in np.argsort(-table.sum(axis=1), kind="stable").tolist():
+        row = table[code]
+        if not row.any():
+            continue
+        label = vocab[code - 1] if code > 1 else ("listed" if code == 1 else "(cross-holding)")
+        by_region.add_row(label, *(f"{int(row[REASON_LABELS.index(r)]):,}" for r in picked))
     data = Table(title="Data", title_justify="left", show_header=False)
     data.add_column("what")
     data.add_column("value", justify="right")

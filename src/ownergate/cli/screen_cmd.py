@@ -22,9 +22,10 @@ from ownergate.cli.common import (
     parse_as_of,
     stage_progress,
 )
-from ownergate.cli.evidence_text import evidence_column, id_array
+from ownergate.cli.evidence_text import evidence_column, id_array, label_array
 from ownergate.cli.render import explanation, summary_tables
 from ownergate.errors import InputError, OwnergateError, UnknownEntityError
+from ownergate.explain.columns import METHOD_LABELS, REASON_LABELS, STATUS_LABELS
 
 
 def screen(
@@ -64,11 +65,11 @@ def screen(
             table = pa.table(
                 {
                     "id": id_array(cols.ids),
-                    "status": pa.array(cols.status, type=pa.string()),
-                    "reason": pa.array(cols.reason, type=pa.string()),
+                    "status": label_array(cols.status, STATUS_LABELS),
+                    "reason": label_array(cols.reason, REASON_LABELS),
                     "share_min": cols.share_min,
                     "share_max": cols.share_max,
-                    "method": pa.array(cols.method, type=pa.string()),
+                    "method": label_array(cols.method, METHOD_LABELS),
                     "evidence": evidence_column(cols, pol, ents.country_vocab),
                 }
             )

@@ -22,12 +22,20 @@ IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 
 
+STATUS_LABELS = tuple(s.value for s in STATUSES)
+REASON_LABELS = tuple(r.value for r in REASONS)
+METHOD_LABELS = tuple(METHODS)
+
+
 @dataclass(frozen=True)
 class DecisionColumns:
+    """``status``/``reason``/``method`` are small-integer codes into the ``*_LABELS``
+    tuples: cheap to count and compare over millions of rows."""
+
     ids: Any
-    status: npt.NDArray[np.object_]
-    reason: npt.NDArray[np.object_]
-    method: npt.NDArray[np.object_]
+    status: npt.NDArray[np.int8]
+    reason: npt.NDArray[np.int8]
+    method: npt.NDArray[np.int8]
     share_min: FloatArray
     share_max: FloatArray
     top_owner: IntArray
@@ -99,9 +107,9 @@ def decision_columns(result: ScreenResult) -> DecisionColumns:
     top[g.seeds] = -1
     return DecisionColumns(
         ids=g.entities.ids,
-        status=np.array([s.value for s in STATUSES], dtype=object)[result.status],
-        reason=np.array([r.value for r in REASONS], dtype=object)[result.reason],
-        method=np.array(list(METHODS), dtype=object)[result.method],
+        status=result.status,
+        reason=result.reason,
+        method=result.method,
         share_min=result.share_min,
         share_max=result.share_max,
         top_owner=top,
