@@ -55,7 +55,7 @@ def parse_share(value: str | float | int | Decimal | Fraction) -> Fraction:
             raise ShareSyntaxError(f"share {value!r} is outside [0, 1] (or [0%, 100%])")
         _, digits, exponent = dec.as_tuple()
         trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
-        if int(exponent) + trailing < -(SCALE_DIGITS + 2):
+        if dec and int(exponent) + trailing < -(SCALE_DIGITS + 2):
             raise ShareSyntaxError(f"share {value!r} has more than {SCALE_DIGITS} decimal places")
         result = Fraction(dec) / 100 if percent else Fraction(dec)
     if result < 0 or result > 1:
