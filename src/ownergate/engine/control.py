@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from ownergate.domain.shares import SCALE
 from ownergate.engine import kernels
 from ownergate.engine.threshold import BAND, End, Threshold
 from ownergate.graph.prepare import Layer, PreparedGraph
@@ -148,4 +149,13 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
                     tail,
                 )
             heads[i] = tail
-    return RunResult(restricted, _reported_share(g, restricted, end, not aggregate), rank)
+    if aggregate:
+        # The worklist summed every restricted owner's stake: that is the share to report.
+        per_one = float(SCALE // g.unit)
+        share = np.zeros(n)
+        for _, _, total in state:
+            np.maximum(share, total.astype(np.float64) / per_one, out=share)
+        share[g.seeds] = 1.0
+    else:
+        share = _reported_share(g, restricted, end, single=True)
+    return RunResult(restricted, share, rank)

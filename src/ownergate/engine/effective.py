@@ -16,6 +16,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
+from ownergate.domain.shares import SCALE
 from ownergate.engine import kernels
 from ownergate.engine.control import RunResult
 from ownergate.engine.exact import ExactEffective
@@ -35,15 +36,6 @@ def _positive(layer: Layer, end: End) -> tuple[FloatArray, BoolArray]:
     if end is End.LOW:
         return layer.low, (layer.low > 0) | layer.low_exclusive
     return layer.high, layer.high > 0
-
-
-def _reachable(g: PreparedGraph, layer: Layer, positive: BoolArray) -> BoolArray:
-    reach = g.seeds.copy()
-    queue = np.zeros(g.n, dtype=np.int64)
-    seeds = np.flatnonzero(reach)
-    queue[: len(seeds)] = seeds
-    kernels.reach_from(layer.out_ptr, layer.out_edge, layer.dst, positive, reach, queue, len(seeds))
-    return reach
 
 
 def _push(r: FloatArray, layer: Layer, vals: FloatArray, edges: IntArray) -> None:
@@ -141,22 +133,23 @@ def _solve_components(
 
 def effective_layer(g: PreparedGraph, layer: Layer, end: End) -> tuple[FloatArray, BoolArray]:
     """Float ``r`` for one layer and run, and the reach mask (entities a seed can feed)."""
-    vals, positive = _positive(layer, end)
-    reach = _reachable(g, layer, positive)
-    live = positive & reach[layer.src]
-    indeg = np.bincount(layer.dst[live], minlength=g.n)
-    r = np.zeros(g.n)
-    r[g.seeds] = 1.0
-    done = g.seeds.copy()
-    queue = np.zeros(g.n, dtype=np.int64)
-    seeds = np.flatnonzero(g.seeds)
-    queue[: len(seeds)] = seeds
-    kernels.propagate_acyclic(
-        layer.out_ptr, layer.out_edge, layer.dst, vals, live, indeg, r, done, queue, len(seeds)
+    low_end = end is End.LOW
+    units = layer.low_units if low_end else layer.high_units
+    excl = layer.low_exclusive if low_end else layer.high_exclusive
+    r, reach, done = kernels.effective_sweep(
+        layer.out_ptr,
+        layer.out_edge,
+        layer.dst,
+        units,
+        excl,
+        low_end,
+        float(SCALE // g.unit),
+        g.seeds,
     )
     remaining = reach & ~done
     if remaining.any():
-        _solve_cyclic(layer, vals, live, remaining, r)
+        vals, positive = _positive(layer, end)
+        _solve_cyclic(layer, vals, positive & reach[layer.src], remaining, r)
     return r, reach
 
 

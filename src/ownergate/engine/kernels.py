@@ -37,7 +37,8 @@ def control_worklist(
     """Grow the restricted set from ``queue[head:tail]`` until nothing more passes.
 
     ``total``/``strict`` accumulate, per entity, the stakes held by restricted owners and
-    how many of them have an exclusive bound. Returns the new queue tail.
+    how many of them have an exclusive bound (also after the entity is restricted, so that
+    ``total`` ends as its restricted share). Returns the new queue tail.
     """
     while head < tail:
         u = queue[head]
@@ -45,11 +46,11 @@ def control_worklist(
         for k in range(out_ptr[u], out_ptr[u + 1]):
             e = out_edge[k]
             v = dst[e]
-            if restricted[v]:
-                continue
             total[v] += units[e]
             if excl[e]:
                 strict[v] += 1
+            if restricted[v]:
+                continue
             s = total[v]
             if s > threshold:
                 ok = True
@@ -256,3 +257,74 @@ def ancestors_in_order(
             order[rest] = i
             rest += 1
     return nodes[order], settled
+
+
+@njit(cache=True)
+def effective_sweep(
+    out_ptr: Array,
+    out_edge: Array,
+    dst: Array,
+    units: Array,
+    excl: Array,
+    low_end: bool,
+    per_one: float,
+    seeds: Array,
+) -> tuple[Array, Array, Array]:
+    """Integrated ownership ``r`` in dependency order, touching only what seeds reach.
+
+    A holding is live when it can carry value (positive, or an exclusive low end at the
+    low end). Returns (r, reach, done): ``done`` marks entities settled here; reached but
+    unsettled ones sit in or below a cross-holding.
+    """
+    n = len(seeds)
+    reach = seeds.copy()
+    order = np.empty(n, dtype=np.int64)
+    tail = 0
+    for v in range(n):
+        if seeds[v]:
+            order[tail] = v
+            tail += 1
+    head = 0
+    while head < tail:
+        u = order[head]
+        head += 1
+        for k in range(out_ptr[u], out_ptr[u + 1]):
+            e = out_edge[k]
+            if units[e] > 0 or (low_end and excl[e]):
+                v = dst[e]
+                if not reach[v]:
+                    reach[v] = True
+                    order[tail] = v
+                    tail += 1
+    indeg = np.zeros(n, dtype=np.int64)
+    for i in range(tail):
+        u = order[i]
+        for k in range(out_ptr[u], out_ptr[u + 1]):
+            e = out_edge[k]
+            if units[e] > 0 or (low_end and excl[e]):
+                indeg[dst[e]] += 1
+    r = np.zeros(n)
+    done = seeds.copy()
+    queue = np.empty(n, dtype=np.int64)
+    qt = 0
+    for v in range(n):
+        if seeds[v]:
+            r[v] = 1.0
+            queue[qt] = v
+            qt += 1
+    head = 0
+    while head < qt:
+        u = queue[head]
+        head += 1
+        ru = r[u]
+        for k in range(out_ptr[u], out_ptr[u + 1]):
+            e = out_edge[k]
+            if units[e] > 0 or (low_end and excl[e]):
+                v = dst[e]
+                r[v] += (units[e] / per_one) * ru
+                indeg[v] -= 1
+                if indeg[v] == 0 and not done[v]:
+                    done[v] = True
+                    queue[qt] = v
+                    qt += 1
+    return r, reach, done
