@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import IntEnum
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -42,8 +43,7 @@ class Layer:
     basis: Basis
     src: IntArray
     dst: IntArray
-    low: FloatArray
-    high: FloatArray
+    per_one: float
     low_exclusive: BoolArray
     high_exclusive: BoolArray
     uncertain: BoolArray
@@ -57,6 +57,16 @@ class Layer:
 
     def __len__(self) -> int:
         return len(self.src)
+
+    # Dividing exact integer units by an exact power of ten rounds correctly; kept lazy so
+    # that runs needing only integer units (control) never hold the float copies.
+    @cached_property
+    def low(self) -> FloatArray:
+        return self.low_units / self.per_one
+
+    @cached_property
+    def high(self) -> FloatArray:
+        return self.high_units / self.per_one
 
     def member_rows(self, edge: int) -> IntArray:
         """Raw holding rows merged into ``edge``."""
@@ -133,28 +143,34 @@ def seed_mask(
 def _build_layer(
     basis: Basis,
     rows: IntArray,
-    owner: IntArray,
-    owned: IntArray,
-    low: IntArray,
-    high: IntArray,
-    low_x: BoolArray,
-    high_x: BoolArray,
-    uncertain: BoolArray,
-    n: int,
+    holdings: HoldingColumns,
+    seeds: BoolArray,
     unit: int,
-) -> Layer:
-    (src, dst, lo_u, hi_u, lx, hx, unc, in_ptr, member_ptr, members, _) = build.merge_by_owned(
-        rows, owner, owned, low, high, low_x, high_x, uncertain, n, unit
+    capped_high: IntArray,
+) -> tuple[Layer, BoolArray, float]:
+    h = holdings
+    (src, dst, lo_u, hi_u, lx, hx, unc, in_ptr, member_ptr, members, conflict, largest) = (
+        build.build_layer(
+            rows,
+            h.owner,
+            h.nominee_for,
+            h.owned,
+            h.low,
+            h.high,
+            h.known,
+            h.low_exclusive,
+            h.high_exclusive,
+            seeds,
+            unit,
+            capped_high,
+        )
     )
-    out_ptr, out_edge = build.order_by_source(src, n)
-    # Dividing by an exact power of ten rounds correctly (multiplying by 10**-k does not).
-    per_one = float(SCALE // unit)
-    return Layer(
+    out_ptr, out_edge = build.order_by_source(src, len(seeds))
+    layer = Layer(
         basis=basis,
         src=src,
         dst=dst,
-        low=lo_u / per_one,
-        high=hi_u / per_one,
+        per_one=float(SCALE // unit),
         low_units=lo_u,
         high_units=hi_u,
         low_exclusive=lx,
@@ -166,6 +182,7 @@ def _build_layer(
         member_ptr=member_ptr,
         members=members,
     )
+    return layer, conflict, largest
 
 
 def prepare(
@@ -175,65 +192,32 @@ def prepare(
     as_of: dt.date | None = None,
 ) -> PreparedGraph:
     """Prepared arrays for ``policy`` on ``as_of`` (default: today)."""
-    n = len(entities)
+    h = holdings
     seeds, seed_reason, region_country = seed_mask(entities, policy)
-    owner = np.where(holdings.nominee_for >= 0, holdings.nominee_for, holdings.owner)
-    owner = owner.astype(np.int64, copy=False)
-    owned = holdings.owned.astype(np.int64, copy=False)
     as_of = as_of or dt.date.today()
     day = day_number(as_of)
-    active = (holdings.start <= day) & (day < holdings.end)
-    is_self = active & (owner == owned)
-    active = active & ~is_self
-    raw_low = np.where(holdings.known, holdings.low, 0).astype(np.int64)
-    raw_high = holdings.high.astype(np.int64).copy()
-    uncertain = ~holdings.known | (holdings.low != holdings.high)
+    active = (h.start <= day) & (day < h.end)
+    is_self = active & (np.where(h.nominee_for >= 0, h.nominee_for, h.owner) == h.owned)
+    active &= ~is_self
+    known = h.known
+    unit = _common_unit(h.low[known], h.high[known], int(policy.threshold * SCALE))
+    capped_high = h.high.astype(np.int64, copy=True)
     bases = [Basis.EQUITY]
     if policy.basis is PolicyBasis.EQUITY_OR_VOTING:
         bases.append(Basis.VOTING)
+    layers: list[Layer] = []
     conflicts: list[Conflict] = []
-    layer_rows: list[tuple[Basis, IntArray]] = []
+    units_exact = True
     for basis in bases:
-        rows = np.flatnonzero(active & (holdings.basis == BASES.index(basis)))
-        layer_rows.append((basis, rows))
-        dst = owned[rows]
-        lows = raw_low[rows]
-        # Float sums find the entities that may reach 100% or carry an unknown share;
-        # exact integer sums (no overflow below 9 full shares) decide for those.
-        approx = np.bincount(dst, weights=lows.astype(np.float64), minlength=n) / SCALE
-        unknown_rows = rows[~holdings.known[rows]]
-        wanted = np.zeros(n, dtype=bool)
-        wanted[owned[unknown_rows]] = True
-        wanted |= approx > 0.999
-        pick = wanted[dst]
-        exact = np.zeros(n, dtype=np.int64)
-        np.add.at(exact, dst[pick], lows[pick])
-        huge = approx >= 9.0
-        for e in np.flatnonzero(wanted & ((exact > SCALE) | huge)).tolist():
-            total = int(sum(int(v) for v in lows[dst == e])) if huge[e] else int(exact[e])
-            conflicts.append(Conflict(e, basis, total))
-        if len(unknown_rows):
-            targets = owned[unknown_rows]
-            cap = np.maximum(0, SCALE - exact[targets])
-            raw_high[unknown_rows] = np.where(huge[targets], 0, cap)
-    unit = _common_unit(raw_low[active], raw_high[active], int(policy.threshold * SCALE))
-    layers = [
-        _build_layer(
-            basis,
-            rows[~seeds[owned[rows]]],
-            owner,
-            owned,
-            raw_low,
-            raw_high,
-            holdings.low_exclusive & holdings.known,
-            holdings.high_exclusive & holdings.known,
-            uncertain,
-            n,
-            unit,
-        )
-        for basis, rows in layer_rows
-    ]
-    units_exact = all(_sums_fit(layer, n) for layer in layers)
+        rows = np.flatnonzero(active & (h.basis == BASES.index(basis)))
+        layer, conflict, largest = _build_layer(basis, rows, h, seeds, unit, capped_high)
+        layers.append(layer)
+        units_exact &= largest < 2.0**62
+        involved = rows[conflict[h.owned[rows]] & known[rows]]
+        totals = dict.fromkeys(np.flatnonzero(conflict).tolist(), 0)
+        for e, v in zip(h.owned[involved].tolist(), h.low[involved].tolist(), strict=True):
+            totals[e] += v
+        conflicts += [Conflict(e, basis, total) for e, total in sorted(totals.items())]
     return PreparedGraph(
         entities=entities,
         holdings=holdings,
@@ -242,8 +226,8 @@ def prepare(
         seed_reason=seed_reason,
         region_country=region_country,
         layers=tuple(layers),
-        raw_low=raw_low,
-        raw_high=raw_high,
+        raw_low=h.low,
+        raw_high=capped_high,
         active=active,
         self_holdings=np.flatnonzero(is_self),
         conflicts=tuple(conflicts),
@@ -265,11 +249,3 @@ def _common_unit(low: IntArray, high: IntArray, threshold: int) -> int:
     while unit > 1 and common % unit:
         unit //= 10
     return unit
-
-
-def _sums_fit(layer: Layer, n: int) -> bool:
-    """Whether every entity's sum of (high) stakes fits in int64 units with room to spare."""
-    if len(layer) == 0:
-        return True
-    totals = np.bincount(layer.dst, weights=layer.high_units.astype(np.float64), minlength=n)
-    return bool(totals.max() < 2.0**62)
