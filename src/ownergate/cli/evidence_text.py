@@ -108,7 +108,7 @@ def evidence_column(
         return join(_WHERE[policy.country_basis], region_of(rows), "")
 
     def constant(text: str) -> Callable[[IntArray], pa.Array]:
-        return lambda rows: pa.array(np.full(len(rows), text, dtype=object), type=pa.string())
+        return lambda rows: pa.repeat(pa.scalar(text, pa.string()), len(rows))
 
     def at_most(rows: IntArray) -> pa.Array:
         return join("restricted share at most ", _pct(cols.share_max[rows]), "")
