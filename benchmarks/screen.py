@@ -151,32 +151,18 @@ def effective_facts(g: PreparedGraph, r: np.ndarray, thr: Threshold) -> dict[str
     the threshold (the float ``r`` is within ``BAND`` of it); ``strict``, an exclusive lower
     bound lies on a path into it (so the true value is above ``r``)."""
     layer = g.layers[0]
-    positive = (layer.low > 0) | layer.low_exclusive
-    _, reach = effective_layer(g, layer, End.LOW)
-    live = positive & reach[layer.src]
-    indeg = np.bincount(layer.dst[live], minlength=g.n)
-    seeds = np.flatnonzero(g.seeds)
-    queue = np.zeros(g.n, dtype=np.int64)
-    queue[: len(seeds)] = seeds
-    done, out = g.seeds.copy(), np.zeros(g.n)
-    kernels.propagate_acyclic(
-        layer.out_ptr,
-        layer.out_edge,
-        layer.dst,
-        layer.low,
-        live,
-        indeg,
-        out,
-        done,
-        queue,
-        len(seeds),
-    )
+    sweep = effective_layer(g, layer, End.LOW)
+    reach = sweep.reach
+    done = sweep.settled
     at_half, strict = np.zeros(g.n, dtype=bool), np.zeros(g.n, dtype=bool)
     exact = ExactEffective(g, layer, End.LOW, reach)
-    for v in np.flatnonzero(reach & ~g.seeds & (np.abs(r - thr.approx) <= BAND)).tolist():
+    near = np.flatnonzero(reach & ~g.seeds & (np.abs(r - thr.approx) <= BAND)).tolist()
+    exact.settle(near)
+    strict_mask = exact.strict_mask()
+    for v in near:
         value = exact.value(v)
         at_half[v] = isinstance(value, Decimal | Fraction) and Fraction(value) == thr.value
-        strict[v] = exact.strict(v)
+        strict[v] = bool(strict_mask[v])
     return {"cyclic": reach & ~done, "at_half": at_half, "strict": strict}
 
 

@@ -10,13 +10,16 @@ within ``BAND`` of the threshold are then settled exactly by ``ExactEffective``.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from fractions import Fraction
+
 import numpy as np
 import numpy.typing as npt
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
-from ownergate.domain.shares import SCALE
+from ownergate.domain.shares import SCALE_DIGITS
 from ownergate.engine import kernels
 from ownergate.engine.control import RunResult
 from ownergate.engine.exact import ExactEffective
@@ -131,26 +134,45 @@ def _solve_components(
     r[nodes[multi]] = x
 
 
-def effective_layer(g: PreparedGraph, layer: Layer, end: End) -> tuple[FloatArray, BoolArray]:
-    """Float ``r`` for one layer and run, and the reach mask (entities a seed can feed)."""
+@dataclass(frozen=True)
+class Sweep:
+    """One layer's effective run: float ``r``, what seeds reach, and exact decimals
+    ``num · 10^-exp`` where ``exact`` (settled outside cross-holdings, no overflow)."""
+
+    r: FloatArray
+    reach: BoolArray
+    settled: BoolArray  # in dependency order; the rest of ``reach`` is in/below a cycle
+    num: IntArray
+    exp: IntArray
+    exact: BoolArray
+
+    def value(self, v: int) -> Fraction:
+        return Fraction(int(self.num[v]), 10 ** int(self.exp[v]))
+
+
+def effective_layer(g: PreparedGraph, layer: Layer, end: End) -> Sweep:
+    """The effective sweep of one layer and run, cross-holdings solved in float."""
     low_end = end is End.LOW
     units = layer.low_units if low_end else layer.high_units
     excl = layer.low_exclusive if low_end else layer.high_exclusive
-    r, reach, done = kernels.effective_sweep(
+    unit_digits = SCALE_DIGITS - (len(str(g.unit)) - 1)
+    r, reach, done, num, exp, exact = kernels.effective_sweep(
         layer.out_ptr,
         layer.out_edge,
         layer.dst,
         units,
         excl,
         low_end,
-        float(SCALE // g.unit),
+        layer.per_one,
+        unit_digits,
         g.seeds,
     )
     remaining = reach & ~done
     if remaining.any():
         vals, positive = _positive(layer, end)
         _solve_cyclic(layer, vals, positive & reach[layer.src], remaining, r)
-    return r, reach
+        exact &= ~remaining
+    return Sweep(r, reach, done, num, exp, exact)
 
 
 def run_effective(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = True) -> RunResult:
@@ -158,16 +180,21 @@ def run_effective(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = 
     restricted = g.seeds.copy()
     share = np.zeros(g.n)
     for layer in g.layers:
-        r, reach = effective_layer(g, layer, end)
+        sweep = effective_layer(g, layer, end)
+        r, reach = sweep.r, sweep.reach
         r[g.seeds] = 1.0
         passes = r > thr.approx + BAND
         near = np.flatnonzero(reach & ~g.seeds & (np.abs(r - thr.approx) <= BAND))
         exact = ExactEffective(g, layer, end, reach)
         if len(near):
-            exact.settle(near.tolist())
+            # Exact decimals from the sweep decide most; the rest are recomputed exactly.
+            hard = near[~sweep.exact[near]].tolist()
+            if hard:
+                exact.settle(hard)
             strict = exact.strict_mask()
             for v in near.tolist():
-                passes[v] = thr.passes(exact.value(v), bool(strict[v]), end)
+                value = sweep.value(v) if sweep.exact[v] else exact.value(v)
+                passes[v] = thr.passes(value, bool(strict[v]), end)
         if not aggregate:
             r, passes = _single_owner(g, layer, end, thr, exact, reach, r, passes)
         restricted |= passes

@@ -25,14 +25,3 @@ def gather_ranges(indptr: npt.NDArray[np.integer], rows: npt.NDArray[np.integer]
     step[0] = starts[0]
     step[heads] = starts[1:] - (starts[:-1] + counts[:-1] - 1)
     return np.cumsum(step)
-
-
-def row_of(indptr: npt.NDArray[np.integer], positions: IntArray) -> IntArray:
-    """The row each payload position belongs to."""
-    return np.searchsorted(indptr, positions, side="right").astype(np.int64) - 1
-
-
-def counts_to_indptr(counts: npt.NDArray[np.integer]) -> IntArray:
-    indptr = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=indptr[1:])
-    return indptr
