@@ -187,20 +187,56 @@ def run_effective(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = 
         near = np.flatnonzero(reach & ~g.seeds & (np.abs(r - thr.approx) <= BAND))
         exact = ExactEffective(g, layer, end, reach)
         if len(near):
-            # Exact decimals from the sweep decide most; the rest are recomputed exactly.
-            hard = near[~sweep.exact[near]].tolist()
-            if hard:
-                exact.settle(hard)
-            strict = exact.strict_mask()
-            for v in near.tolist():
-                value = sweep.value(v) if sweep.exact[v] else exact.value(v)
-                passes[v] = thr.passes(value, bool(strict[v]), end)
+            _settle_near(near, sweep, exact, thr, end, passes)
         if not aggregate:
             r, passes = _single_owner(g, layer, end, thr, exact, reach, r, passes)
         restricted |= passes
         np.maximum(share, r, out=share)
     share[g.seeds] = 1.0
     return RunResult(restricted, share, np.full(g.n, -1, dtype=np.int32))
+
+
+def _decimal(value: Fraction) -> tuple[int, int]:
+    """A terminating fraction as the normal form the sweep uses: num · 10^-exp."""
+    exp = 0
+    while value.denominator != 1:
+        value *= 10
+        exp += 1
+    num = int(value)
+    while exp > 0 and num % 10 == 0:
+        num //= 10
+        exp -= 1
+    return num, exp
+
+
+def _settle_near(
+    near: IntArray,
+    sweep: Sweep,
+    exact: ExactEffective,
+    thr: Threshold,
+    end: End,
+    passes: BoolArray,
+) -> None:
+    """Decide the entities within ``BAND`` of the threshold exactly.
+
+    The sweep's decimals are in normal form, so equality with the threshold is a
+    comparison of two integers; ties then follow the strictness sweep. Entities in or below
+    cross-holdings (or whose decimals overflowed) are recomputed in exact arithmetic.
+    """
+    t_num, t_exp = _decimal(thr.value)
+    easy = near[sweep.exact[near]]
+    tie = easy[(sweep.num[easy] == t_num) & (sweep.exp[easy] == t_exp)]
+    if len(tie):
+        strict = exact.strict_mask()[tie]
+        passes[tie] = (strict | thr.inclusive) if end is End.LOW else (~strict & thr.inclusive)
+    for v in easy[(sweep.num[easy] != t_num) | (sweep.exp[easy] != t_exp)].tolist():
+        passes[v] = sweep.value(v) > thr.value
+    hard = near[~sweep.exact[near]].tolist()
+    if hard:
+        exact.settle(hard)
+        strict_mask = exact.strict_mask()
+        for v in hard:
+            passes[v] = thr.passes(exact.value(v), bool(strict_mask[v]), end)
 
 
 def _single_owner(
