@@ -143,3 +143,52 @@ def test_synth_is_deterministic(tmp_path: Path) -> None:
         b = pq.read_table(tmp_path / "b" / table)
         assert a.equals(b)
     assert pq.read_table(tmp_path / "a" / "ownership.parquet").num_rows == 3000
+
+
+def test_policy_comes_from_the_environment_when_not_given(tmp_path: Path) -> None:
+    policy = _write(tmp_path / "sg.toml", 'regions = ["SG"]\n')
+    out = tmp_path / "d.csv"
+    env_run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ownergate",
+            "screen",
+            "-e",
+            str(ENTITIES),
+            "-o",
+            str(OWNERSHIP),
+            "--out",
+            str(out),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OWNERGATE_POLICY": str(policy)},
+    )
+    assert env_run.returncode == 0, env_run.stderr
+    rows = {r["id"]: r for r in csv.DictReader(out.open())}
+    assert (rows["SGS"]["status"], rows["SGS"]["reason"]) == ("restricted", "region")
+    assert rows["CNP"]["status"] == "allowed"
+    missing = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "ownergate",
+            "screen",
+            "-e",
+            str(ENTITIES),
+            "-o",
+            str(OWNERSHIP),
+            "--out",
+            str(out),
+            "-q",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env={**os.environ, "OWNERGATE_POLICY": str(tmp_path / "nope.toml")},
+    )
+    assert missing.returncode == 1
+    assert "OWNERGATE_POLICY names no file" in missing.stderr

@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ownergate.errors import InputError, OwnergateError, UnknownEntityError
+from ownergate.errors import ConfigError, InputError, OwnergateError, UnknownEntityError
 from ownergate.policy.model import Policy, default_policy
 
 console = Console(stderr=False)
@@ -59,11 +59,19 @@ def parse_as_of(value: str | None) -> dt.date:
 
 
 def load_policy(path: Path | None) -> Policy:
-    if path is None:
-        return default_policy()
-    from ownergate.interchange import read_policy
+    """``--policy``, else ``OWNERGATE_POLICY``, else the bundled seed policy."""
+    from pydantic import ValidationError
 
-    return read_policy(path)
+    from ownergate.interchange import read_policy
+    from ownergate.settings import Settings
+
+    if path is None:
+        try:
+            path = Settings().policy
+        except ValidationError as exc:
+            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
+            raise ConfigError(message) from None
+    return default_policy() if path is None else read_policy(path)
 
 
 @contextmanager
