@@ -113,42 +113,6 @@ def reach_from(
     return tail
 
 
-@njit(cache=True)
-def propagate_acyclic(
-    out_ptr: Array,
-    out_edge: Array,
-    dst: Array,
-    weight: Array,
-    live: Array,
-    indeg: Array,
-    r: Array,
-    done: Array,
-    queue: Array,
-    tail: int,
-) -> int:
-    """Kahn's order from ``queue[:tail]``: settle every entity whose owners are all settled.
-
-    Entities in or below a cross-holding never reach in-degree zero and stay unsettled.
-    """
-    head = 0
-    while head < tail:
-        u = queue[head]
-        head += 1
-        ru = r[u]
-        for k in range(out_ptr[u], out_ptr[u + 1]):
-            e = out_edge[k]
-            if not live[e]:
-                continue
-            v = dst[e]
-            r[v] += weight[e] * ru
-            indeg[v] -= 1
-            if indeg[v] == 0 and not done[v]:
-                done[v] = True
-                queue[tail] = v
-                tail += 1
-    return tail
-
-
 def warm_up() -> None:
     """Compile (or load from cache) every kernel on tiny inputs."""
     ptr = np.zeros(2, dtype=np.int64)
