@@ -108,7 +108,11 @@ def read_registry(
 ) -> tuple[EntityColumns, HoldingColumns]:
     """Read an entities file and the ownership file that refers to it."""
     entities, index = read_entities_indexed(entities_path)
-    return entities, read_ownership(ownership_path, index)
+    holdings = read_ownership(ownership_path, index)
+    # The decoded Parquet/CSV buffers are gone; hand their pages back before the engine
+    # allocates its own (the allocator would otherwise keep ~1 GB per 10M holdings).
+    pa.default_memory_pool().release_unused()
+    return entities, holdings
 
 
 def _resolve_ids(source: Source, index: EntityIndex) -> tuple[IntArray, IntArray, IntArray]:
