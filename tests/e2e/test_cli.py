@@ -17,14 +17,12 @@ ENTITIES = FIXTURES / "entities.csv"
 OWNERSHIP = FIXTURES / "ownership.csv"
 
 
-def run(*args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "120"}
+def run(*args: str | Path, **env: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "ownergate", *map(str, args)],
         capture_output=True,
         text=True,
-        env=env,
-        cwd=cwd,
+        env={**os.environ, "COLUMNS": "120", **env},
         timeout=300,
     )
 
@@ -148,47 +146,12 @@ def test_synth_is_deterministic(tmp_path: Path) -> None:
 def test_policy_comes_from_the_environment_when_not_given(tmp_path: Path) -> None:
     policy = _write(tmp_path / "sg.toml", 'regions = ["SG"]\n')
     out = tmp_path / "d.csv"
-    env_run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ownergate",
-            "screen",
-            "-e",
-            str(ENTITIES),
-            "-o",
-            str(OWNERSHIP),
-            "--out",
-            str(out),
-            "-q",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "OWNERGATE_POLICY": str(policy)},
-    )
-    assert env_run.returncode == 0, env_run.stderr
+    args = ("screen", "-e", ENTITIES, "-o", OWNERSHIP, "--out", out, "-q")
+    proc = run(*args, OWNERGATE_POLICY=str(policy))
+    assert proc.returncode == 0, proc.stderr
     rows = {r["id"]: r for r in csv.DictReader(out.open())}
     assert (rows["SGS"]["status"], rows["SGS"]["reason"]) == ("restricted", "region")
     assert rows["CNP"]["status"] == "allowed"
-    missing = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "ownergate",
-            "screen",
-            "-e",
-            str(ENTITIES),
-            "-o",
-            str(OWNERSHIP),
-            "--out",
-            str(out),
-            "-q",
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env={**os.environ, "OWNERGATE_POLICY": str(tmp_path / "nope.toml")},
-    )
+    missing = run(*args, OWNERGATE_POLICY=str(tmp_path / "nope.toml"))
     assert missing.returncode == 1
     assert "OWNERGATE_POLICY names no file" in missing.stderr

@@ -2,7 +2,7 @@
 
 Sources cited below:
 - docs/semantics.md (the spec, sections §1-§6);
-- /work/shared/RULES.md (the project rules, "RULES.md");
+- the project's ownership rules ("RULES.md", summarised in docs/semantics.md);
 - OFAC FAQ 401, https://ofac.treasury.gov/faqs/401 (examples quoted in the tests);
 - OFAC Revised Guidance on Entities Owned by Persons Whose Property and Interests in
   Property Are Blocked, 13 Aug 2014 (aggregation across blocked persons, FAQ 399).
