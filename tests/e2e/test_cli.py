@@ -155,3 +155,23 @@ def test_policy_comes_from_the_environment_when_not_given(tmp_path: Path) -> Non
     missing = run(*args, OWNERGATE_POLICY=str(tmp_path / "nope.toml"))
     assert missing.returncode == 1
     assert "OWNERGATE_POLICY names no file" in missing.stderr
+
+
+def test_ingest_then_screen_the_snapshot_like_the_files(tmp_path: Path) -> None:
+    data = {"OWNERGATE_DATA_DIR": str(tmp_path / "data")}
+    proc = run("ingest", "-e", ENTITIES, "-o", OWNERSHIP, "--snapshot", "week-48", **data)
+    assert proc.returncode == 0, proc.stderr
+    assert "snapshot week-48" in proc.stdout and "7 entities, 6 holdings" in proc.stdout
+    again = run("ingest", "-e", ENTITIES, "-o", OWNERSHIP, "--snapshot", "week-48", **data)
+    assert again.returncode == 1 and "immutable" in again.stderr
+    listing = run("snapshots", **data)
+    assert "week-48" in listing.stdout
+    from_files, from_snapshot = tmp_path / "f.csv", tmp_path / "s.csv"
+    files = run("screen", "-e", ENTITIES, "-o", OWNERSHIP, "--out", from_files, "-q", **data)
+    snap = run("screen", "--snapshot", "week-48", "--out", from_snapshot, "-q", **data)
+    assert files.returncode == 0 and snap.returncode == 0, snap.stderr
+    assert from_files.read_text() == from_snapshot.read_text()
+    explained = run("explain", "DEG", "--snapshot", "week-48", **data)
+    assert explained.returncode == 0 and "RESTRICTED" in explained.stdout
+    both = run("screen", "--snapshot", "week-48", "-e", ENTITIES, "--out", from_files, **data)
+    assert both.returncode == 1 and "either --snapshot" in both.stderr

@@ -28,6 +28,18 @@ EntitiesOpt = Annotated[
 OwnershipOpt = Annotated[
     Path, typer.Option("--ownership", "-o", help="Ownership file (.csv, .parquet, .jsonl).")
 ]
+MaybeEntitiesOpt = Annotated[
+    Path | None,
+    typer.Option("--entities", "-e", help="Entities file (.csv, .parquet, .jsonl)."),
+]
+MaybeOwnershipOpt = Annotated[
+    Path | None,
+    typer.Option("--ownership", "-o", help="Ownership file (.csv, .parquet, .jsonl)."),
+]
+SnapshotOpt = Annotated[
+    str | None,
+    typer.Option("--snapshot", help="Screen a stored snapshot instead of files."),
+]
 PolicyOpt = Annotated[
     Path | None, typer.Option("--policy", "-p", help="Policy TOML (default: the seed policy).")
 ]

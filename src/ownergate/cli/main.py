@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ownergate.cli.screen_cmd import explain, screen, verify_evidence
+from ownergate.cli.snapshot_cmd import ingest, snapshots
 from ownergate.cli.synth_cmd import synth
 
 app = typer.Typer(
@@ -17,5 +18,7 @@ app.command()(screen)
 app.command()(explain)
 app.command("verify")(verify_evidence)
 app.command()(synth)
+app.command()(ingest)
+app.command()(snapshots)
 
 __all__ = ["app"]

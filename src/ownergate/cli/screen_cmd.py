@@ -12,9 +12,10 @@ import typer
 
 from ownergate.cli.common import (
     AsOfOpt,
-    EntitiesOpt,
-    OwnershipOpt,
+    MaybeEntitiesOpt,
+    MaybeOwnershipOpt,
     PolicyOpt,
+    SnapshotOpt,
     console,
     err_console,
     fail,
@@ -24,14 +25,35 @@ from ownergate.cli.common import (
 )
 from ownergate.cli.evidence_text import evidence_column, id_array, label_array
 from ownergate.cli.render import explanation, summary_tables
-from ownergate.errors import InputError, OwnergateError, UnknownEntityError
+from ownergate.errors import ConfigError, InputError, OwnergateError, UnknownEntityError
 from ownergate.explain.columns import METHOD_LABELS, REASON_LABELS, STATUS_LABELS
+from ownergate.graph.tables import EntityColumns, HoldingColumns
+
+
+def load_registry(
+    entities: Path | None, ownership: Path | None, snapshot: str | None
+) -> tuple[EntityColumns, HoldingColumns, str]:
+    """The registry from files or from a snapshot, and how to name it in messages."""
+    if snapshot is not None:
+        if entities is not None or ownership is not None:
+            raise ConfigError("give either --snapshot or --entities/--ownership, not both")
+        from ownergate.cli.snapshot_cmd import load_snapshot
+
+        ents, holds = load_snapshot(snapshot)
+        return ents, holds, f"snapshot {snapshot}"
+    if entities is None or ownership is None:
+        raise ConfigError("give --entities and --ownership, or --snapshot")
+    from ownergate.interchange import read_registry
+
+    ents, holds = read_registry(entities, ownership)
+    return ents, holds, str(entities)
 
 
 def screen(
-    entities: EntitiesOpt,
-    ownership: OwnershipOpt,
     out: Annotated[Path, typer.Option("--out", help="Decisions file (.csv, .parquet, .jsonl).")],
+    entities: MaybeEntitiesOpt = None,
+    ownership: MaybeOwnershipOpt = None,
+    snapshot: SnapshotOpt = None,
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
@@ -40,7 +62,7 @@ def screen(
     from ownergate.engine.screen import screen as run_screen
     from ownergate.explain.columns import decision_columns
     from ownergate.graph.prepare import prepare
-    from ownergate.interchange import read_registry, write_decisions
+    from ownergate.interchange import write_decisions
 
     timings: dict[str, float] = {}
     try:
@@ -49,7 +71,7 @@ def screen(
         with stage_progress(5, quiet) as stage:
             t = time.perf_counter()
             stage("reading registry")
-            ents, holds = read_registry(entities, ownership)
+            ents, holds, _ = load_registry(entities, ownership, snapshot)
             timings["read"] = time.perf_counter() - t
             t = time.perf_counter()
             stage("preparing graph")
@@ -86,8 +108,9 @@ def screen(
 
 def explain(
     entity_id: Annotated[str, typer.Argument(metavar="ID", help="Entity id to explain.")],
-    entities: EntitiesOpt,
-    ownership: OwnershipOpt,
+    entities: MaybeEntitiesOpt = None,
+    ownership: MaybeOwnershipOpt = None,
+    snapshot: SnapshotOpt = None,
     policy: PolicyOpt = None,
     as_of: AsOfOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the evidence document.")] = False,
@@ -96,15 +119,14 @@ def explain(
     from ownergate.engine.screen import screen as run_screen
     from ownergate.explain import explain as build
     from ownergate.graph.prepare import prepare
-    from ownergate.interchange import read_registry
 
     try:
         pol = load_policy(policy)
         day = parse_as_of(as_of)
-        ents, holds = read_registry(entities, ownership)
+        ents, holds, where = load_registry(entities, ownership, snapshot)
         row = ents.position(entity_id)
         if row is None:
-            raise UnknownEntityError(f"no entity with id {entity_id!r} in {entities}")
+            raise UnknownEntityError(f"no entity with id {entity_id!r} in {where}")
         result = run_screen(prepare(ents, holds, pol, day), pol)
         doc = build(result, row)
     except OwnergateError as exc:
