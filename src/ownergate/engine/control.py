@@ -74,17 +74,13 @@ def edge_passes(g: PreparedGraph, layer: Layer, end: End, thr: Threshold) -> Boo
     return out
 
 
-def _reported_share(g: PreparedGraph, restricted: BoolArray, end: End, single: bool) -> FloatArray:
+def _largest_stake(g: PreparedGraph, restricted: BoolArray, end: End) -> FloatArray:
+    """UK style: the largest single stake a restricted owner holds (seeds 1)."""
     share = np.zeros(g.n)
     for layer in g.layers:
         vals, _, _ = values(layer, end)
         from_r = restricted[layer.src]
-        layer_share = np.zeros(g.n)
-        if single:
-            np.maximum.at(layer_share, layer.dst[from_r], vals[from_r])
-        else:
-            np.add.at(layer_share, layer.dst[from_r], vals[from_r])
-        np.maximum(share, layer_share, out=share)
+        np.maximum.at(share, layer.dst[from_r], vals[from_r])
     share[g.seeds] = 1.0
     return share
 
@@ -157,5 +153,5 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
             np.maximum(share, total.astype(np.float64) / per_one, out=share)
         share[g.seeds] = 1.0
     else:
-        share = _reported_share(g, restricted, end, single=True)
+        share = _largest_stake(g, restricted, end)
     return RunResult(restricted, share, rank)
