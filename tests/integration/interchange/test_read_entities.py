@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from ownergate.domain.model import Kind
 from ownergate.errors import InputError
 from ownergate.interchange import EntityIndex, read_entities, read_entities_indexed
+from tests.property import examples
 
 Rows = list[dict[str, str | None]]
 
@@ -188,7 +189,7 @@ def test_index_maps_ids_to_rows(tmp_path: Path) -> None:
 ids = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=20)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(ids, unique=True, max_size=40), st.lists(ids, max_size=40))
 def test_index_agrees_with_a_dict(known: list[str], probes: list[str]) -> None:
     index = EntityIndex(pa.array(known, pa.string()))
@@ -203,7 +204,7 @@ def test_index_agrees_with_a_dict(known: list[str], probes: list[str]) -> None:
 ascii_ids = st.text(st.sampled_from("AB01-_."), min_size=1, max_size=17)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.lists(ascii_ids, unique=True, max_size=300), st.lists(ascii_ids, max_size=300))
 def test_hash_table_agrees_with_a_dict(known: list[str], probes: list[str]) -> None:
     """Short ASCII ids take the numpy hash table: many near-identical keys collide."""

@@ -14,6 +14,7 @@ from ownergate.domain.shares import ShareSyntaxError, parse_share, to_scaled
 from ownergate.errors import InputError
 from ownergate.interchange import EntityIndex, parse_shares, read_ownership
 from ownergate.interchange.ownership import OK
+from tests.property import examples
 
 
 def reference(value: str | float) -> int | None:
@@ -40,7 +41,7 @@ def decimal_texts(draw: st.DrawFn) -> str:
     return pad + text + pad
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(st.lists(decimal_texts(), min_size=1, max_size=20))
 @example(["0.1", "0.2", "0.2", "60%", "33.333333333333333333%", "33.3333333333333333%"])
 @example(["1.0000000000000000000001", "100.00000000000000001%", "0001", "000.50%", "."])
@@ -48,7 +49,7 @@ def test_decimal_strings_agree_with_parse_share(values: list[str]) -> None:
     assert vectorised(values) == [reference(v) for v in values]
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(st.text(max_size=12), min_size=1, max_size=20))
 @example(["", " ", "%", "nan", "Infinity", "1_0%", "٠.٥", "0x1", "1e-99", "\x1c0.5", "5e-1%"])
 def test_any_text_agrees_with_parse_share(values: list[str]) -> None:
@@ -72,7 +73,7 @@ floats = st.floats(min_value=-0.5, max_value=1.5, allow_nan=False) | st.sampled_
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(st.lists(floats, min_size=1, max_size=20))
 def test_floats_mean_their_shortest_repr(values: list[float]) -> None:
     """Float columns are read through Arrow's float-to-text cast: it must match ``repr``."""
@@ -80,7 +81,7 @@ def test_floats_mean_their_shortest_repr(values: list[float]) -> None:
     assert vectorised(texts) == [reference(v) for v in values]
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=10))
 def test_float_parquet_columns_read_exactly(values: list[float]) -> None:
     index = EntityIndex(pa.array(["A", "B"]))
@@ -101,7 +102,7 @@ def test_float_parquet_columns_read_exactly(values: list[float]) -> None:
             assert read_ownership(path, index).low.tolist() == expected
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(st.text(st.characters(codec="utf-8", exclude_characters="\r\n\x00"), max_size=15))
 def test_garbage_in_a_csv_file_raises_only_input_errors(share: str) -> None:
     index = EntityIndex(pa.array(["A", "B"]))

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 from fractions import Fraction
 
 from hypothesis import given, settings
@@ -22,6 +21,7 @@ from ownergate.graph.prepare import prepare
 from ownergate.graph.reference import screen_reference
 from ownergate.graph.tables import columns_from_records
 from ownergate.policy.model import Policy
+from tests.property import examples
 
 AS_OF = dt.date(2026, 6, 30)
 # Shares cluster around the threshold so that ties and near-ties are common.
@@ -115,7 +115,7 @@ def _close(fast: float, exact: Fraction | float) -> bool:
     return math.isclose(fast, float(exact), rel_tol=1e-9, abs_tol=1e-12)
 
 
-@settings(max_examples=int(os.environ.get("OWNERGATE_PROPERTY_EXAMPLES", "600")))
+@settings(max_examples=examples(600))
 @given(registry=registries(), policy=policies)
 def test_fast_engine_matches_reference(
     registry: tuple[list[Entity], list[Holding]], policy: Policy

@@ -20,10 +20,11 @@ from ownergate.explain import explain, verify
 from ownergate.graph.prepare import prepare
 from ownergate.graph.tables import columns_from_records
 from ownergate.policy.model import Policy
+from tests.property import examples
 from tests.unit.engine.test_engine_matches_reference import AS_OF, policies, registries
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(registry=registries(), policy=policies)
 def test_every_explanation_verifies(
     registry: tuple[list[Entity], list[Holding]], policy: Policy
