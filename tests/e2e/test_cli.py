@@ -175,3 +175,35 @@ def test_ingest_then_screen_the_snapshot_like_the_files(tmp_path: Path) -> None:
     assert explained.returncode == 0 and "RESTRICTED" in explained.stdout
     both = run("screen", "--snapshot", "week-48", "-e", ENTITIES, "--out", from_files, **data)
     assert both.returncode == 1 and "either --snapshot" in both.stderr
+
+
+def test_validate_reports_what_is_wrong_with_the_data(tmp_path: Path) -> None:
+    entities = _write(tmp_path / "e.csv", "id,country\nA,CN\nB,\nC,SG\nD,SG\nLONE,US\n")
+    ownership = _write(
+        tmp_path / "o.csv",
+        "owner,owned,share,nominee_for,end\n"
+        "A,B,0.7,,\n"
+        "C,B,0.6,,\n"  # 130% of B
+        "B,B,0.1,,\n"  # treasury shares
+        "C,D,0.5,,\n"
+        "D,C,0.5,,\n"  # a cross-holding
+        "A,D,,C,2020-01-01\n",  # unknown, through a nominee, ended
+    )
+    proc = run("validate", "-e", entities, "-o", ownership, "--as-of", "2026-01-01")
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    for check, count in [
+        ("self-holdings", 1),
+        ("unknown shares", 1),
+        ("held through a nominee", 1),
+        ("dated holdings", 1),
+        ("holdings not valid on the as-of date", 1),
+        ("entities without a headquarters country", 1),
+        ("entities without any holding", 1),
+        ("entities whose equity stakes sum over 100%", 1),
+        ("cross-holding components (cycles)", 1),
+        ("entities in cross-holdings", 2),
+    ]:
+        line = next(x for x in out.splitlines() if check in x)
+        assert line.split("│")[-2].strip() == str(count), line
+    assert "130.00%" in out

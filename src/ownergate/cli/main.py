@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from ownergate.cli.screen_cmd import explain, screen, verify_evidence
+from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
 from ownergate.cli.snapshot_cmd import ingest, snapshots
 from ownergate.cli.synth_cmd import synth
 
@@ -20,5 +20,6 @@ app.command("verify")(verify_evidence)
 app.command()(synth)
 app.command()(ingest)
 app.command()(snapshots)
+app.command()(validate)
 
 __all__ = ["app"]

@@ -161,3 +161,45 @@ def verify_evidence(
     for problem in outcome.problems:
         err_console.print(f"mismatch: {problem}")
     raise typer.Exit(1)
+
+
+def validate(
+    entities: MaybeEntitiesOpt = None,
+    ownership: MaybeOwnershipOpt = None,
+    snapshot: SnapshotOpt = None,
+    as_of: AsOfOpt = None,
+    top: Annotated[int, typer.Option("--top", help="Countries to list.")] = 15,
+) -> None:
+    """Print a data-quality report: self-holdings, stakes over 100%, unknowns, cycles, ..."""
+    from rich.table import Table
+
+    from ownergate.explain.quality import quality_report
+
+    try:
+        ents, holds, where = load_registry(entities, ownership, snapshot)
+        report = quality_report(ents, holds, parse_as_of(as_of))
+    except OwnergateError as exc:
+        fail(exc)
+        return
+    table = Table(
+        title=f"{where}: {report.entities:,} entities, {report.holdings:,} holdings",
+        title_justify="left",
+    )
+    table.add_column("check")
+    table.add_column("count", justify="right")
+    for check, count in report.counts.items():
+        table.add_row(check, f"{count:,}")
+    console.print(table)
+    if report.over_100:
+        worst = Table(title="Largest stake sums over 100%", title_justify="left")
+        for col in ("entity", "basis", "sum of known stakes"):
+            worst.add_column(col)
+        for entity, basis, total in report.over_100:
+            worst.add_row(entity, basis, f"{total:.2%}")
+        console.print(worst)
+    countries = Table(title="Entities by headquarters country", title_justify="left")
+    countries.add_column("country")
+    countries.add_column("entities", justify="right")
+    for country, count in report.by_country[:top]:
+        countries.add_row(country, f"{count:,}")
+    console.print(countries)
