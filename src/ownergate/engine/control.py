@@ -39,16 +39,6 @@ def values(layer: Layer, end: End) -> tuple[FloatArray, IntArray, BoolArray]:
     return layer.high, layer.high_units, layer.high_exclusive
 
 
-def unique_of(items: IntArray, n: int) -> IntArray:
-    """Distinct values of ``items`` (all in [0, n)), without sorting or hashing."""
-    if len(items) == 0:
-        return items
-    slot = np.empty(n, dtype=np.int64)
-    slot[items] = np.arange(len(items))
-    out: IntArray = items[slot[items] == np.arange(len(items))]
-    return out
-
-
 def passes_units(
     total: IntArray, strict: BoolArray, threshold: int, thr: Threshold, end: End
 ) -> BoolArray:
