@@ -31,12 +31,13 @@ import numpy as np
 import pyarrow as pa
 
 import _duckdb_baselines as ddb
+from ownergate.domain.shares import End
 from ownergate.engine import kernels
 from ownergate.engine.control import run_control
 from ownergate.engine.effective import effective_layer, run_effective
 from ownergate.engine.exact import ExactEffective
 from ownergate.engine.screen import screen
-from ownergate.engine.threshold import BAND, End, Threshold
+from ownergate.engine.threshold import BAND, Threshold
 from ownergate.graph.prepare import PreparedGraph, prepare
 from ownergate.interchange import read_registry
 from ownergate.policy import Method, default_policy

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from enum import StrEnum
 from fractions import Fraction
 
 SCALE_DIGITS = 18
@@ -88,6 +89,13 @@ def format_share(value: Fraction | float, *, percent: bool = True) -> str:
     dec = Decimal(value.numerator) / Decimal(value.denominator)
     text = format(dec.quantize(Decimal("0.0001")).normalize(), "f")
     return f"{text}%" if percent else text
+
+
+class End(StrEnum):
+    """Which end of every share interval a run uses (two monotone runs bound a decision)."""
+
+    LOW = "low"
+    HIGH = "high"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ownergate.domain.shares import SCALE
+from ownergate.domain.shares import SCALE, End
 from ownergate.engine import kernels
-from ownergate.engine.threshold import BAND, End, Threshold
+from ownergate.engine.threshold import BAND, Threshold
 from ownergate.graph.prepare import Layer, PreparedGraph
 
 FloatArray = npt.NDArray[np.float64]

@@ -19,11 +19,11 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
 from scipy.sparse.linalg import spsolve
 
-from ownergate.domain.shares import SCALE_DIGITS
+from ownergate.domain.shares import SCALE_DIGITS, End
 from ownergate.engine import kernels
 from ownergate.engine.control import RunResult
 from ownergate.engine.exact import ExactEffective
-from ownergate.engine.threshold import BAND, End, Threshold
+from ownergate.engine.threshold import BAND, Threshold
 from ownergate.graph.csr import gather_ranges
 from ownergate.graph.prepare import Layer, PreparedGraph
 

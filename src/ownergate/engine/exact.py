@@ -15,57 +15,14 @@ from fractions import Fraction
 import numpy as np
 import numpy.typing as npt
 
-from ownergate.domain.shares import SCALE_DIGITS
+from ownergate.domain.shares import SCALE_DIGITS, End
 from ownergate.engine import kernels
-from ownergate.engine.threshold import End
 from ownergate.graph.prepare import Layer, PreparedGraph
+from ownergate.graph.reference_effective import strongly_connected_components
 
 INF = float("inf")
 Value = Decimal | Fraction | float  # float only for INF
 BoolArray = npt.NDArray[np.bool_]
-
-
-def strongly_connected(nodes: list[int], succ: dict[int, list[int]]) -> list[list[int]]:
-    """Tarjan's algorithm (iterative); components come out sinks first."""
-    index: dict[int, int] = {}
-    low: dict[int, int] = {}
-    on_stack: set[int] = set()
-    stack: list[int] = []
-    out: list[list[int]] = []
-    counter = 0
-    for root in nodes:
-        if root in index:
-            continue
-        work: list[tuple[int, int]] = [(root, 0)]
-        while work:
-            v, i = work.pop()
-            if i == 0:
-                index[v] = low[v] = counter
-                counter += 1
-                stack.append(v)
-                on_stack.add(v)
-            children = succ.get(v, [])
-            if i < len(children):
-                work.append((v, i + 1))
-                w = children[i]
-                if w not in index:
-                    work.append((w, 0))
-                elif w in on_stack:
-                    low[v] = min(low[v], index[w])
-                continue
-            if work:
-                parent = work[-1][0]
-                low[parent] = min(low[parent], low[v])
-            if low[v] == index[v]:
-                comp: list[int] = []
-                while True:
-                    w = stack.pop()
-                    on_stack.discard(w)
-                    comp.append(w)
-                    if w == v:
-                        break
-                out.append(comp)
-    return out
 
 
 def solve_exact(
@@ -241,7 +198,7 @@ class ExactEffective:
                 u = int(layer.src[e])
                 if u in todo_set:
                     succ.setdefault(u, []).append(v)
-        for comp in reversed(strongly_connected(todo, succ)):
+        for comp in strongly_connected_components(todo, succ):
             members = set(comp)
             inner: dict[tuple[int, int], Fraction] = {}
             rhs: dict[int, Value] = {}

@@ -8,9 +8,10 @@ import numpy as np
 import numpy.typing as npt
 
 from ownergate.domain.model import REASONS, STATUSES, Reason, Status
+from ownergate.domain.shares import End
 from ownergate.engine.control import RunResult, run_control
 from ownergate.engine.effective import run_effective
-from ownergate.engine.threshold import End, Threshold
+from ownergate.engine.threshold import Threshold
 from ownergate.graph.prepare import PreparedGraph, SeedReason
 from ownergate.policy.model import Method, Policy
 

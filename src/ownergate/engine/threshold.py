@@ -4,22 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 from fractions import Fraction
 
-from ownergate.domain.shares import SCALE
+from ownergate.domain.shares import SCALE, End
 from ownergate.policy.model import Comparator, Policy
 
 # Float sums of at most ~1e6 shares are within 1e-10 of exact: anything closer to the
 # threshold than this is decided in exact arithmetic.
 BAND = 1e-9
-
-
-class End(StrEnum):
-    """Which end of every share interval a run uses."""
-
-    LOW = "low"
-    HIGH = "high"
 
 
 @dataclass(frozen=True)

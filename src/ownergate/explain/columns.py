@@ -15,8 +15,8 @@ import numpy as np
 import numpy.typing as npt
 
 from ownergate.domain.model import REASONS, STATUSES, Status
+from ownergate.domain.shares import End
 from ownergate.engine.screen import CONTROL, METHODS, ScreenResult
-from ownergate.engine.threshold import End
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]

@@ -15,9 +15,8 @@ from typing import Any
 import numpy as np
 
 from ownergate.domain.model import Reason, Status
-from ownergate.domain.shares import format_share
+from ownergate.domain.shares import End, format_share
 from ownergate.engine.screen import CONTROL, EFFECTIVE, ScreenResult
-from ownergate.engine.threshold import End
 from ownergate.explain.paths import deciding_holdings, largest_paths
 from ownergate.explain.subgraph import holding_record, relevant, subgraph
 from ownergate.graph.prepare import PreparedGraph, SeedReason

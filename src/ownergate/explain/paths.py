@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from ownergate.engine.threshold import End
+from ownergate.domain.shares import End
 from ownergate.graph.prepare import Layer, PreparedGraph
 
 

@@ -10,10 +10,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from enum import StrEnum
 from fractions import Fraction
 
 from ownergate.domain.model import Basis, Entity, Holding, Reason, Status
+from ownergate.domain.shares import End
 from ownergate.errors import InputError
 from ownergate.graph.reference_effective import (
     ONE,
@@ -42,13 +42,6 @@ __all__ = [
     "region_countries",
     "screen_reference",
 ]
-
-
-class End(StrEnum):
-    """Which end of every share interval a run uses (§5)."""
-
-    LOW = "low"
-    HIGH = "high"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import math
 from collections import deque
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
+from typing import TypeVar
 
 Edge = tuple[str, str]
 """(owner, owned)."""
@@ -29,21 +30,22 @@ Edge = tuple[str, str]
 Value = Fraction | float
 """An exact share, or ``math.inf`` for a divergent integrated ownership."""
 
+N = TypeVar("N", str, int)
 ZERO = Fraction(0)
 ONE = Fraction(1)
 
 
 def strongly_connected_components(
-    nodes: Sequence[str], successors: Mapping[str, Sequence[str]]
-) -> list[list[str]]:
+    nodes: Sequence[N], successors: Mapping[N, Sequence[N]]
+) -> list[list[N]]:
     """Tarjan's algorithm without recursion; components come upstream first (topological)."""
-    index: dict[str, int] = {}
-    lowlink: dict[str, int] = {}
-    on_stack: set[str] = set()
-    stack: list[str] = []
-    components: list[list[str]] = []
+    index: dict[N, int] = {}
+    lowlink: dict[N, int] = {}
+    on_stack: set[N] = set()
+    stack: list[N] = []
+    components: list[list[N]] = []
 
-    def visit(node: str) -> Iterator[str]:
+    def visit(node: N) -> Iterator[N]:
         index[node] = lowlink[node] = len(index)
         stack.append(node)
         on_stack.add(node)
@@ -52,7 +54,7 @@ def strongly_connected_components(
     for root in nodes:
         if root in index:
             continue
-        work: list[tuple[str, Iterator[str]]] = [(root, visit(root))]
+        work: list[tuple[N, Iterator[N]]] = [(root, visit(root))]
         while work:
             node, children = work[-1]
             descended = False
@@ -70,7 +72,7 @@ def strongly_connected_components(
                 parent = work[-1][0]
                 lowlink[parent] = min(lowlink[parent], lowlink[node])
             if lowlink[node] == index[node]:
-                component: list[str] = []
+                component: list[N] = []
                 while True:
                     member = stack.pop()
                     on_stack.discard(member)
