@@ -74,29 +74,12 @@ def evidence_column(
         top = _pct(cols.top_value[rows])
         lo = _pct(cols.share_min[rows])
         owners = pc.cast(pa.array(cols.owners[rows]), pa.string())
-        control = join(
-            lo,
-            " held by ",
-            owners,
-            " restricted owner(s); largest ",
-            top_id,
-            " (",
-            top,
-            ")",
-            ultimately,
-            "",
-        )
-        effective = join(
-            lo,
+        phrase = pc.if_else(
+            pa.array(is_control[rows]),
+            pc.binary_join_element_wise(" held by ", owners, " restricted owner(s); largest ", ""),
             " effective restricted ownership; largest via ",
-            top_id,
-            " (",
-            top,
-            ")",
-            ultimately,
-            "",
         )
-        return pc.if_else(pa.array(is_control[rows]), control, effective)
+        return join(lo, phrase, top_id, " (", top, ")", ultimately, "")
 
     def review(rows: IntArray) -> pa.Array:
         lo, hi = _pct(cols.share_min[rows]), _pct(cols.share_max[rows])

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import json
 from pathlib import Path
 
 import numpy as np
@@ -16,9 +14,8 @@ from hypothesis import strategies as st
 from ownergate.domain.model import Kind
 from ownergate.errors import InputError
 from ownergate.interchange import EntityIndex, read_entities, read_entities_indexed
+from tests.integration.interchange.rows import Rows, write
 from tests.property import examples
-
-Rows = list[dict[str, str | None]]
 
 ROWS: Rows = [
     {"id": "A", "name": "Alpha Ltd", "kind": "company", "country": "CN", "listed": "true"},
@@ -26,23 +23,6 @@ ROWS: Rows = [
     {"id": "C", "name": None, "kind": None, "country": None, "legal_country": "US"},
     {"id": "D", "name": "State of X", "kind": "state", "listed": "no", "notes": "ignored"},
 ]
-
-
-def write(path: Path, rows: Rows) -> Path:
-    """Write rows of text in the format the suffix names (None = empty / absent)."""
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    if path.suffix == ".csv":
-        with path.open("w", newline="") as fh:
-            out = csv.writer(fh)
-            out.writerow(columns)
-            out.writerows([[row.get(c) or "" for c in columns] for row in rows])
-    elif path.suffix == ".parquet":
-        data = {c: pa.array([row.get(c) for row in rows], pa.string()) for c in columns}
-        pq.write_table(pa.table(data), path)
-    else:
-        lines = [json.dumps({k: v for k, v in row.items() if v is not None}) for row in rows]
-        path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 def fails(path: Path) -> InputError:

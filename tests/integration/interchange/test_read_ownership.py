@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import json
 from fractions import Fraction
 from pathlib import Path
 
@@ -24,8 +22,8 @@ from ownergate.interchange import (
     read_ownership,
     read_registry,
 )
+from tests.integration.interchange.rows import Rows, write
 
-Rows = list[dict[str, str | None]]
 FIELDS = (
     "owner owned nominee_for low high low_exclusive high_exclusive known basis start end"
 ).split()
@@ -37,23 +35,6 @@ HOLDINGS: Rows = [
     {"owner": "A", "owned": "C", "basis": "voting"},
     {"owner": "B", "owned": "A", "share_min": "0", "share_max": "50%", "min_exclusive": "yes"},
 ]
-
-
-def write(path: Path, rows: Rows) -> Path:
-    """Write rows of text in the format the suffix names (None = empty / absent)."""
-    columns = list(dict.fromkeys(k for row in rows for k in row))
-    if path.suffix == ".csv":
-        with path.open("w", newline="") as fh:
-            out = csv.writer(fh)
-            out.writerow(columns)
-            out.writerows([[row.get(c) or "" for c in columns] for row in rows])
-    elif path.suffix == ".parquet":
-        data = {c: pa.array([row.get(c) for row in rows], pa.string()) for c in columns}
-        pq.write_table(pa.table(data), path)
-    else:
-        lines = [json.dumps({k: v for k, v in row.items() if v is not None}) for row in rows]
-        path.write_text("\n".join(lines) + "\n")
-    return path
 
 
 @pytest.fixture
