@@ -9,11 +9,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from ownergate.errors import ConfigError, InputError, OwnergateError, UnknownEntityError
 from ownergate.policy.model import Policy, default_policy
+from ownergate.settings import Settings
 
 console = Console(stderr=False)
 err_console = Console(stderr=True)
@@ -70,19 +72,19 @@ def parse_as_of(value: str | None) -> dt.date:
         raise InputError(f"{value!r} is not an ISO date (YYYY-MM-DD)", field="--as-of") from None
 
 
+def settings() -> Settings:
+    """``OWNERGATE_*`` settings; a bad value is a one-line ConfigError."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+
+
 def load_policy(path: Path | None) -> Policy:
     """``--policy``, else ``OWNERGATE_POLICY``, else the bundled seed policy."""
-    from pydantic import ValidationError
-
     from ownergate.interchange import read_policy
-    from ownergate.settings import Settings
 
-    if path is None:
-        try:
-            path = Settings().policy
-        except ValidationError as exc:
-            message = exc.errors()[0]["msg"].removeprefix("Value error, ")
-            raise ConfigError(message) from None
+    path = path or settings().policy
     return default_policy() if path is None else read_policy(path)
 
 

@@ -6,22 +6,17 @@ import time
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
 from rich.table import Table
 
 from ownergate import __version__
-from ownergate.cli.common import EntitiesOpt, OwnershipOpt, console, fail
-from ownergate.errors import ConfigError, OwnergateError
+from ownergate.cli.common import EntitiesOpt, OwnershipOpt, console, fail, settings
+from ownergate.errors import OwnergateError
 from ownergate.graph.tables import EntityColumns, HoldingColumns
-from ownergate.settings import Settings
 from ownergate.snapshots import SnapshotStore
 
 
 def store_from_settings() -> SnapshotStore:
-    try:
-        return SnapshotStore(Settings().data_dir)
-    except ValidationError as exc:
-        raise ConfigError(exc.errors()[0]["msg"].removeprefix("Value error, ")) from None
+    return SnapshotStore(settings().data_dir)
 
 
 def ingest(
