@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
+from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
-from ownergate.cli.snapshot_cmd import ingest, snapshots
+from ownergate.cli.snapshot_cmd import snapshots
 from ownergate.cli.synth_cmd import synth
 
 app = typer.Typer(

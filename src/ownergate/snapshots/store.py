@@ -1,12 +1,19 @@
 """A directory of immutable registry snapshots.
 
-Each snapshot is ``snapshots/<digest>/`` holding ``entities.parquet`` (string ids, names,
-codes), ``holdings.parquet`` (integer entity rows, scaled shares, day numbers) and
-``manifest.json`` (sources, counts, checksums, import time, format version). The digest is
-the SHA-256 of the two data files, so equal content is stored once; a name is a small file
-under ``refs/`` naming a digest. Everything is written to a temporary directory first and
-moved into place with one rename: an interrupted import leaves no partial snapshot.
-Reading needs no string-id mapping: holdings already refer to entity rows.
+Each snapshot is ``snapshots/<digest>/`` holding Parquet files and ``manifest.json``:
+
+- ``entities.parquet``: ids, names, kinds, countries, listing, status, other names,
+  identifiers, and whether the entity is only a placeholder named by a holding;
+- ``holdings.parquet``: integer entity rows, scaled shares, day numbers, and for each row
+  the source (index into the manifest's ``sources``), its record id and relation type;
+- ``facts.parquet``, ``superseded.parquet``, ``conflicts.parquet``, ``rejects.parquet``:
+  stated facts, holdings another source also stated (evidence, not counted), disagreements
+  between sources, and records left out under ``--skip-invalid``.
+
+The digest is the SHA-256 of the data files' checksums, so equal content is stored once; a
+name is a small file under ``refs/`` naming a digest. Everything is written to a temporary
+directory first and moved into place with one rename: an interrupted import leaves no
+partial snapshot. Reading needs no string-id mapping: holdings already refer to entity rows.
 """
 
 from __future__ import annotations
@@ -29,8 +36,16 @@ import pyarrow.parquet as pq
 
 from ownergate.errors import ConfigError, InputError
 from ownergate.graph.tables import EntityColumns, HoldingColumns
+from ownergate.snapshots.registry import (
+    CONFLICT_SCHEMA,
+    ENTITY_EXTRA_SCHEMA,
+    FACT_SCHEMA,
+    REJECT_SCHEMA,
+    SUPERSEDED_SCHEMA,
+    Registry,
+)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 _HOLDING_COLUMNS = (
     "owner",
@@ -44,6 +59,18 @@ _HOLDING_COLUMNS = (
     "basis",
     "start",
     "end",
+)
+_ENTITY_COLUMNS = ("id", "name", "kind", "country", "legal_country", "listed")
+_SIDE_TABLES = {
+    "facts": FACT_SCHEMA,
+    "superseded": SUPERSEDED_SCHEMA,
+    "conflicts": CONFLICT_SCHEMA,
+    "rejects": REJECT_SCHEMA,
+}
+DATA_FILES = (
+    "entities.parquet",
+    "holdings.parquet",
+    *(f"{t}.parquet" for t in _SIDE_TABLES),
 )
 
 
@@ -63,25 +90,30 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_entities(path: Path, entities: EntityColumns) -> None:
+def _write_entities(path: Path, registry: Registry) -> None:
+    entities = registry.entities
     n = len(entities)
     names = entities.names if entities.names is not None else [""] * n
-    table = pa.table(
-        {
-            "id": pa.array(entities.ids, type=pa.string()),
-            "name": pa.array(names, type=pa.string()),
-            "kind": pa.array(entities.kind),
-            "country": pa.array(entities.country),
-            "legal_country": pa.array(entities.legal_country),
-            "listed": pa.array(entities.listed),
-        }
-    )
-    pq.write_table(table, path)
+    columns: dict[str, Any] = {
+        "id": pa.array(entities.ids, type=pa.string()),
+        "name": pa.array(names, type=pa.string()),
+        "kind": pa.array(entities.kind),
+        "country": pa.array(entities.country),
+        "legal_country": pa.array(entities.legal_country),
+        "listed": pa.array(entities.listed),
+    }
+    for name in ENTITY_EXTRA_SCHEMA.names:
+        columns[name] = registry.entity_extra.column(name)
+    pq.write_table(pa.table(columns), path)
 
 
-def _write_holdings(path: Path, holdings: HoldingColumns) -> None:
-    table = pa.table({c: pa.array(getattr(holdings, c)) for c in _HOLDING_COLUMNS})
-    pq.write_table(table, path)
+def _write_holdings(path: Path, registry: Registry) -> None:
+    holdings = registry.holdings
+    columns: dict[str, Any] = {c: pa.array(getattr(holdings, c)) for c in _HOLDING_COLUMNS}
+    columns["source"] = pa.array(registry.holding_source.astype(np.int16))
+    columns["record"] = pa.array(registry.holding_record, pa.string())
+    columns["relation"] = pa.array(registry.holding_relation, pa.string())
+    pq.write_table(pa.table(columns), path)
 
 
 class SnapshotStore:
@@ -96,38 +128,44 @@ class SnapshotStore:
                 f"snapshot name {name!r}: use letters, digits, '.', '_' or '-' (at most 100)"
             )
 
-    def save(
-        self,
-        name: str,
-        entities: EntityColumns,
-        holdings: HoldingColumns,
-        sources: list[dict[str, Any]],
-        importer: str,
-    ) -> Snapshot:
-        """Store a registry as snapshot ``name``; an existing name is never overwritten."""
+    def check_new(self, name: str) -> None:
+        """Fail early (before a long import) when ``name`` is invalid or taken."""
         self._check_name(name)
-        ref = self.root / "refs" / name
-        if ref.exists():
+        if (self.root / "refs" / name).exists():
             raise ConfigError(f"snapshot {name!r} exists already; snapshots are immutable")
+
+    def save(self, name: str, registry: Registry, importer: str) -> Snapshot:
+        """Store a registry as snapshot ``name``; an existing name is never overwritten."""
+        self.check_new(name)
+        ref = self.root / "refs" / name
         (self.root / "snapshots").mkdir(parents=True, exist_ok=True)
         (self.root / "refs").mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root / "snapshots"))
         try:
-            _write_entities(staging / "entities.parquet", entities)
-            _write_holdings(staging / "holdings.parquet", holdings)
-            checksums = {f: _sha256(staging / f) for f in ("entities.parquet", "holdings.parquet")}
+            _write_entities(staging / "entities.parquet", registry)
+            _write_holdings(staging / "holdings.parquet", registry)
+            for table, schema in _SIDE_TABLES.items():
+                data = getattr(registry, table).cast(schema)
+                pq.write_table(data, staging / f"{table}.parquet")
+            checksums = {f: _sha256(staging / f) for f in DATA_FILES}
             digest = hashlib.sha256(
-                (checksums["entities.parquet"] + checksums["holdings.parquet"]).encode()
+                "".join(f"{f}:{checksums[f]}\n" for f in DATA_FILES).encode()
             ).hexdigest()
+            placeholders = registry.entity_extra.column("placeholder")
             manifest = {
                 "format": FORMAT_VERSION,
                 "digest": digest,
                 "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "importer": importer,
-                "sources": sources,
-                "counts": {"entities": len(entities), "holdings": len(holdings)},
+                "sources": registry.sources,
+                "counts": {
+                    "entities": len(registry.entities),
+                    "holdings": len(registry.holdings),
+                    "placeholders": pc.sum(placeholders).as_py() or 0,
+                    **{t: getattr(registry, t).num_rows for t in _SIDE_TABLES},
+                },
                 "checksums": checksums,
-                "country_vocab": list(entities.country_vocab),
+                "country_vocab": list(registry.entities.country_vocab),
             }
             (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
             final = self.root / "snapshots" / digest
@@ -162,23 +200,52 @@ class SnapshotStore:
     def load(self, name: str) -> tuple[EntityColumns, HoldingColumns]:
         """The registry of snapshot ``name``: integer rows, no id mapping to redo."""
         snap = self.get(name)
-        ents = pq.read_table(snap.path / "entities.parquet")
-        holds = pq.read_table(snap.path / "holdings.parquet")
-        ids = ents.column("id").combine_chunks()
+        return _engine_tables(snap)
 
-        def find(entity_id: str) -> int | None:
-            row = pc.index(ids, entity_id).as_py()
-            return None if row is None or row < 0 else int(row)
-
-        entities = EntityColumns(
-            ids=ids,
-            kind=ents.column("kind").to_numpy(),
-            country=ents.column("country").to_numpy(),
-            legal_country=ents.column("legal_country").to_numpy(),
-            listed=ents.column("listed").to_numpy(),
-            country_vocab=tuple(snap.manifest["country_vocab"]),
-            names=ents.column("name").combine_chunks(),
-            find=find,
+    def load_registry(self, name: str) -> Registry:
+        """Everything snapshot ``name`` holds (to merge it with new sources, or diff it)."""
+        snap = self.get(name)
+        entities, holdings = _engine_tables(snap)
+        ents = pq.read_table(snap.path / "entities.parquet", columns=ENTITY_EXTRA_SCHEMA.names)
+        holds = pq.read_table(
+            snap.path / "holdings.parquet", columns=["source", "record", "relation"]
         )
-        columns = {c: np.asarray(holds.column(c).to_numpy()) for c in _HOLDING_COLUMNS}
-        return entities, HoldingColumns(**columns)
+        return Registry(
+            entities=entities,
+            holdings=holdings,
+            sources=list(snap.manifest["sources"]),
+            entity_extra=ents.cast(ENTITY_EXTRA_SCHEMA),
+            holding_source=holds.column("source").to_numpy(),
+            holding_record=holds.column("record").combine_chunks(),
+            holding_relation=holds.column("relation").combine_chunks(),
+            **{t: self.table(name, t) for t in _SIDE_TABLES},
+        )
+
+    def table(self, name: str, which: str) -> pa.Table:
+        """One of the side tables (``facts``, ``superseded``, ``conflicts``, ``rejects``)."""
+        schema = _SIDE_TABLES[which]
+        path = self.get(name).path / f"{which}.parquet"
+        return pq.read_table(path).cast(schema) if path.exists() else schema.empty_table()
+
+
+def _engine_tables(snap: Snapshot) -> tuple[EntityColumns, HoldingColumns]:
+    ents = pq.read_table(snap.path / "entities.parquet", columns=list(_ENTITY_COLUMNS))
+    holds = pq.read_table(snap.path / "holdings.parquet", columns=list(_HOLDING_COLUMNS))
+    ids = ents.column("id").combine_chunks()
+
+    def find(entity_id: str) -> int | None:
+        row = pc.index(ids, entity_id).as_py()
+        return None if row is None or row < 0 else int(row)
+
+    entities = EntityColumns(
+        ids=ids,
+        kind=ents.column("kind").to_numpy(),
+        country=ents.column("country").to_numpy(),
+        legal_country=ents.column("legal_country").to_numpy(),
+        listed=ents.column("listed").to_numpy(),
+        country_vocab=tuple(snap.manifest["country_vocab"]),
+        names=ents.column("name").combine_chunks(),
+        find=find,
+    )
+    columns = {c: np.asarray(holds.column(c).to_numpy()) for c in _HOLDING_COLUMNS}
+    return entities, HoldingColumns(**columns)

@@ -20,7 +20,7 @@ from ownergate.errors import ConfigError, InputError
 from ownergate.graph.prepare import prepare
 from ownergate.graph.tables import columns_from_records
 from ownergate.policy.model import Policy
-from ownergate.snapshots import SnapshotStore
+from ownergate.snapshots import Registry, SnapshotStore
 from ownergate.snapshots import store as store_module
 
 ENTITIES = [
@@ -39,7 +39,7 @@ HOLDINGS = [
 
 def _save(store: SnapshotStore, name: str = "s1") -> None:
     ents, holds = columns_from_records(ENTITIES, HOLDINGS)
-    store.save(name, ents, holds, [{"format": "test"}], "tests")
+    store.save(name, Registry.plain(ents, holds, {"format": "test"}), "tests")
 
 
 def test_round_trip_keeps_every_column_and_decision(tmp_path: Path) -> None:
@@ -91,15 +91,17 @@ def test_kill_during_import_leaves_no_visible_snapshot(tmp_path: Path) -> None:
         import time
         from ownergate.snapshots import store as m
         from ownergate.graph.tables import columns_from_records
+        from ownergate.snapshots import Registry
         from tests.integration.snapshots.test_snapshot_store import ENTITIES, HOLDINGS
         real = m._write_holdings
-        def slow(path, holdings):
-            real(path, holdings)
+        def slow(path, registry):
+            real(path, registry)
             print("written", flush=True)
             time.sleep(60)
         m._write_holdings = slow
         ents, holds = columns_from_records(ENTITIES, HOLDINGS)
-        m.SnapshotStore({str(tmp_path)!r}).save("s1", ents, holds, [], "tests")
+        registry = Registry.plain(ents, holds, {{"format": "test"}})
+        m.SnapshotStore({str(tmp_path)!r}).save("s1", registry, "tests")
         """
     )
     root = Path(__file__).resolve().parents[3]
