@@ -6,7 +6,7 @@ import typer
 
 from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
-from ownergate.cli.snapshot_cmd import snapshots
+from ownergate.cli.snapshot_cmd import diff, snapshots
 from ownergate.cli.synth_cmd import synth
 
 app = typer.Typer(
@@ -22,5 +22,6 @@ app.command()(synth)
 app.command()(ingest)
 app.command()(snapshots)
 app.command()(validate)
+app.command()(diff)
 
 __all__ = ["app"]

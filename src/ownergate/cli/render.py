@@ -120,4 +120,34 @@ def explanation(doc: dict[str, Any]) -> Tree:
         root.add(
             f"[red]data conflict: stakes in {c['owned']} ({c['basis']}) sum to {c['sum']:.4g}[/red]"
         )
+    if "provenance" in doc:
+        _provenance(root, doc)
     return root
+
+
+def _provenance(root: Tree, doc: dict[str, Any]) -> None:
+    from ownergate.cli.provenance import source_label
+
+    prov = doc["provenance"]
+    by_row = {h["row"]: h for h in prov["holdings"]}
+    used = [h for h in doc.get("registry", {}).get("holdings", []) if h.get("row") in by_row]
+    if used:
+        branch = root.add(f"sources (snapshot {prov['snapshot']['name']})")
+        for h in used:
+            p = by_row[h["row"]]
+            record = f", record {p['record']}" if p.get("record") else ""
+            relation = f" {p['relation']}" if p.get("relation") else ""
+            branch.add(
+                f"{h['owner']} → {h['owned']}:{relation} from "
+                f"{source_label(doc, p.get('source'))}{record}",
+                highlight=False,
+            )
+    if prov["facts"]:
+        facts = root.add("stated facts (shown, not computed with)")
+        for f in prov["facts"]:
+            related = f" → {f['related']}" if f.get("related") else ""
+            facts.add(
+                f"{f['entity']}: {f['kind'].replace('_', ' ')} {f['detail']}{related} "
+                f"({source_label(doc, f.get('source'))}, record {f['record']})",
+                highlight=False,
+            )

@@ -129,6 +129,11 @@ def explain(
             raise UnknownEntityError(f"no entity with id {entity_id!r} in {where}")
         result = run_screen(prepare(ents, holds, pol, day), pol)
         doc = build(result, row)
+        if snapshot is not None:
+            from ownergate.cli.provenance import attach_provenance
+            from ownergate.cli.snapshot_cmd import store_from_settings
+
+            attach_provenance(doc, store_from_settings(), snapshot)
     except OwnergateError as exc:
         fail(exc)
         return
@@ -203,3 +208,10 @@ def validate(
     for country, count in report.by_country[:top]:
         countries.add_row(country, f"{count:,}")
     console.print(countries)
+    if snapshot is not None:
+        from ownergate.cli.snapshot_cmd import print_provenance_report
+
+        try:
+            print_provenance_report(snapshot, top)
+        except OwnergateError as exc:
+            fail(exc)
