@@ -60,3 +60,50 @@ def test_bad_arguments_are_one_line_errors(tmp_path: Path) -> None:
     )
     assert missing.returncode == 2 and "no.csv: file not found" in missing.stderr
     assert not (tmp_path / "data" / "refs" / "x").exists()
+
+
+FTM = Path(__file__).parents[1] / "integration" / "importers" / "fixtures" / "ftm"
+BODS = Path(__file__).parents[1] / "integration" / "importers" / "fixtures" / "bods"
+
+
+def test_a_malformed_record_writes_nothing_unless_skipped(tmp_path: Path) -> None:
+    data = {"OWNERGATE_DATA_DIR": str(tmp_path / "data")}
+    lines = (FTM / "group.ftm.json").read_text(encoding="utf-8").splitlines()
+    lines[0] = lines[0].replace('"percentage": ["51"]', '"percentage": ["fifty-one"]')
+    bad = _write(tmp_path / "bad.ftm.json", "\n".join(lines) + "\n")
+    strict = run("ingest", "ftm", bad, "--snapshot", "s", **data)
+    assert strict.returncode == 2
+    assert "bad.ftm.json, line 1" in strict.stderr and "properties.percentage" in strict.stderr
+    assert not (tmp_path / "data" / "refs" / "s").exists()
+    rejects = tmp_path / "rejects.jsonl"
+    lenient = run(
+        "ingest", "ftm", bad, "--snapshot", "s", "--skip-invalid", "--rejects", rejects, **data
+    )
+    assert lenient.returncode == 0, lenient.stderr
+    assert "1 rejected records written to" in lenient.stdout
+    (rejected,) = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert rejected["field"].startswith("properties.percentage")
+    assert "fifty-one" in rejected["raw"]
+    report = run("validate", "--snapshot", "s", **data)
+    assert "records rejected (--skip-invalid)" in report.stdout
+
+
+def test_formats_import_and_explain_with_their_stated_facts(tmp_path: Path) -> None:
+    data = {"OWNERGATE_DATA_DIR": str(tmp_path / "data")}
+    ftm = run(
+        "ingest", "ftm", FTM / "group.ftm.json", FTM / "gamma.array.json", "--snapshot", "f",
+        "--listed-topic", "sanction", **data,
+    )  # fmt: skip
+    assert ftm.returncode == 0, ftm.stderr
+    bods = run("ingest", "bods", BODS / "package_04.json", "--snapshot", "b", **data)
+    assert bods.returncode == 0, bods.stderr
+    listing = run("snapshots", **data)
+    assert " f " in listing.stdout and " b " in listing.stdout
+    out = tmp_path / "d.csv"
+    screened = run("screen", "--snapshot", "f", "--out", out, "-q", **data)
+    assert screened.returncode == 0, screened.stderr
+    explained = run("explain", "fx-krasna", "--snapshot", "f", "--json", **data)
+    doc = json.loads(explained.stdout)
+    assert doc["decision"]["reason"] in ("region", "listed")
+    kinds = {f["kind"] for f in doc["provenance"]["facts"]}
+    assert "topic" in kinds
