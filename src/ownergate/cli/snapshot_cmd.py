@@ -28,16 +28,19 @@ def snapshots() -> None:
         fail(exc)
         return
     table = Table(title=f"Snapshots in {store.root}", title_justify="left")
-    for col in ("name", "digest", "imported", "entities", "holdings"):
-        table.add_column(col, justify="right" if col in ("entities", "holdings") else "left")
+    numeric = ("entities", "holdings", "facts", "conflicts")
+    for col in ("name", "digest", "imported", "sources", *numeric):
+        table.add_column(col, justify="right" if col in numeric else "left")
     for snap in found:
         m = snap.manifest
+        counts = m["counts"]
+        formats = sorted({str(s.get("format", "?")) for s in m.get("sources", [])})
         table.add_row(
             snap.name,
             snap.digest[:12],
             m["imported_at"],
-            f"{m['counts']['entities']:,}",
-            f"{m['counts']['holdings']:,}",
+            ", ".join(formats),
+            *(f"{counts.get(c, 0):,}" for c in numeric),
         )
     console.print(table)
 
