@@ -51,6 +51,14 @@ def ingest(
         list[str] | None,
         typer.Option("--listed-topic", help="FtM topic that marks an entity listed (repeat)."),
     ] = None,
+    consolidation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--consolidation",
+            help="GLEIF consolidation rule setting KEY=VALUE (low, high, low_exclusive, "
+            "high_exclusive, basis, equity_unknown); repeat.",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No summary.")] = False,
 ) -> None:
     """Import registry sources as one immutable, dated snapshot.
@@ -123,6 +131,16 @@ def _specs(
     if not paths:
         raise ConfigError(f"give the {fmt} files to import after the format")
     return [spec(fmt, tuple(paths))]
+
+
+def _settings(pairs: list[str]) -> dict[str, str]:
+    out = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise ConfigError(f"--consolidation {pair!r}: use KEY=VALUE, e.g. basis=equity")
+        out[key.strip()] = value.strip()
+    return out
 
 
 def _write_rejects(path: Path, table: pa.Table) -> None:

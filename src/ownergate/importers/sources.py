@@ -122,7 +122,7 @@ def _reader(fmt: str, options: Options) -> Callable[[list[Path]], SourceBatch]:
     if fmt == "gleif":
         from ownergate.importers.gleif import ConsolidationRule, read_gleif
 
-        rule = ConsolidationRule(**options.consolidation)
+        rule = ConsolidationRule.from_options(options.consolidation)
         return lambda paths: read_gleif(paths, skip_invalid=options.skip_invalid, rule=rule)
     if fmt == "bods":
         from ownergate.importers.bods import read_bods
@@ -135,8 +135,6 @@ def _reader(fmt: str, options: Options) -> Callable[[list[Path]], SourceBatch]:
 
 
 def _recorded(fmt: str, options: Options) -> dict[str, Any]:
-    if fmt == "gleif":
-        return {"consolidation": {k: str(v) for k, v in options.consolidation.items()}}
     if fmt == "ftm":
         return {"listed_topics": sorted(options.listed_topics)}
     return {}
