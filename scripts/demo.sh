@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: synthesise a registry, screen it with the seed
-# policy, then explain one restricted foreign subsidiary and re-check that explanation.
+# policy, then explain one restricted foreign subsidiary and re-check that explanation;
+# then import real GLEIF records as a snapshot and explain a decision made through them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -29,5 +30,25 @@ echo "== why is $ID, a foreign subsidiary, restricted?"
 echo
 echo "== re-checking that decision offline from its evidence document"
 "$BIN/ownergate" verify "$OUT/evidence-$ID.json"
+
+export OWNERGATE_DATA_DIR="$OUT/data"
+rm -rf "$OWNERGATE_DATA_DIR"
 echo
-echo "Decisions: $OUT/decisions.parquet; evidence: $OUT/evidence-$ID.json"
+echo "== importing real GLEIF records (data/samples/gleif, CC0) as a snapshot"
+"$BIN/ownergate" ingest gleif data/samples/gleif/*.json --snapshot gleif-sample
+"$BIN/ownergate" snapshots
+GLEIF_ID=097900BJGO0000201513
+echo
+echo "== the sample has no CN/RU/KP/IR entity: under a what-if policy barring Luxembourg,"
+echo "== why is $GLEIF_ID, a Slovak company, restricted?"
+"$BIN/ownergate" explain "$GLEIF_ID" --snapshot gleif-sample \
+  --policy policies/what-if-luxembourg.toml --as-of "$AS_OF"
+"$BIN/ownergate" screen --snapshot gleif-sample --policy policies/what-if-luxembourg.toml \
+  --as-of "$AS_OF" --out "$OUT/gleif-decisions.csv" -q
+
+echo
+echo "Summary"
+echo "  synthetic registry: $REG ($EDGES holdings), decisions in $OUT/decisions.parquet"
+echo "  explained and verified offline: $ID (evidence in $OUT/evidence-$ID.json)"
+echo "  GLEIF sample: snapshot gleif-sample in $OWNERGATE_DATA_DIR, decisions in" \
+  "$OUT/gleif-decisions.csv"

@@ -51,6 +51,7 @@ def source_label(doc: dict[str, Any], index: int | None) -> str:
         return "unknown source"
     s = sources[index]
     files = s.get("paths") or [s.get("path", "")]
-    first = str(files[0]).rsplit("/", 1)[-1] if files else ""
-    more = f" +{len(files) - 1}" if len(files) > 1 else ""
-    return f"{s.get('format', '?')} {first}{more}"
+    # Record ids name the record within the source (statement id, LEI, relationship key);
+    # naming one file of several would mislead.
+    where = str(files[0]).rsplit("/", 1)[-1] if len(files) == 1 else f"{len(files)} files"
+    return f"source {index} ({s.get('format', '?')}, {where})"

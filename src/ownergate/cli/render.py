@@ -138,7 +138,7 @@ def _provenance(root: Tree, doc: dict[str, Any]) -> None:
             record = f", record {p['record']}" if p.get("record") else ""
             relation = f" {p['relation']}" if p.get("relation") else ""
             branch.add(
-                f"{h['owner']} → {h['owned']}:{relation} from "
+                f"{h['owner']} → {h['owned']} ({h['basis']}):{relation} from "
                 f"{source_label(doc, p.get('source'))}{record}",
                 highlight=False,
             )

@@ -75,13 +75,16 @@ def control_tree(result: ScreenResult, i: int, end: End, max_nodes: int = 200) -
         owners = []
         for layer in g.layers:
             vals = layer.low if end is End.LOW else layer.high
+            open_end = layer.low_exclusive if end is End.LOW else layer.high_exclusive
             for e in range(int(layer.in_ptr[v]), int(layer.in_ptr[v + 1])):
                 u = int(layer.src[e])
-                if not restricted[u]:
+                # A stake that is zero at this end contributes nothing to the sum.
+                if not restricted[u] or vals[e] <= 0:
                     continue
                 justifies = rank[u] < rank[v] or rank[v] < 0
+                bound = ("more than " if end is End.LOW else "less than ") if open_end[e] else ""
                 entry: dict[str, Any] = {
-                    "holding": _pct(vals[e]),
+                    "holding": bound + _pct(vals[e]),
                     "value": float(vals[e]),
                     "basis": layer.basis.value,
                 }
