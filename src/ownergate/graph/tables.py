@@ -131,6 +131,22 @@ class HoldingColumns:
         )
 
 
+HOLDING_COLUMNS: tuple[str, ...] = (
+    "owner",
+    "owned",
+    "nominee_for",
+    "low",
+    "high",
+    "low_exclusive",
+    "high_exclusive",
+    "known",
+    "basis",
+    "start",
+    "end",
+)
+"""The fields of ``HoldingColumns`` in storage order."""
+
+
 def columns_from_records(
     entities: Sequence[Entity], holdings: Sequence[Holding]
 ) -> tuple[EntityColumns, HoldingColumns]:

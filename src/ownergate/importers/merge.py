@@ -23,7 +23,7 @@ import pyarrow.compute as pc
 
 from ownergate.domain.model import BASES
 from ownergate.domain.shares import Share, from_scaled
-from ownergate.graph.tables import NO_NOMINEE, EntityColumns, HoldingColumns
+from ownergate.graph.tables import HOLDING_COLUMNS, NO_NOMINEE, EntityColumns, HoldingColumns
 from ownergate.interchange import EntityIndex
 from ownergate.snapshots.registry import (
     CONFLICT_SCHEMA,
@@ -33,16 +33,7 @@ from ownergate.snapshots.registry import (
 )
 
 IntArray = npt.NDArray[np.int64]
-_HOLDING_FIELDS = (
-    "low",
-    "high",
-    "low_exclusive",
-    "high_exclusive",
-    "known",
-    "basis",
-    "start",
-    "end",
-)
+_HOLDING_FIELDS = HOLDING_COLUMNS[3:]  # after owner, owned, nominee_for
 
 
 def merge(registries: Sequence[Registry]) -> Registry:

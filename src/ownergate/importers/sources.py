@@ -15,7 +15,6 @@ sources keep their order). Several sources are declared in a TOML file, first wi
 
 from __future__ import annotations
 
-import hashlib
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from ownergate.importers.batch import registry_from_batch
 from ownergate.importers.merge import merge
 from ownergate.importers.records import SourceBatch
 from ownergate.snapshots import Registry, SnapshotStore
+from ownergate.snapshots.store import sha256_file
 
 FORMATS = ("interchange", "gleif", "bods", "ftm", "snapshot")
 
@@ -93,7 +93,7 @@ def read_source(spec: SourceSpec, options: Options, store: SnapshotStore) -> Reg
     if spec.format == "interchange":
         return _interchange(paths, options)
     batch = _reader(spec.format, options)(paths)
-    checksums = {str(p): _sha256(p) for p in paths}
+    checksums = {str(p): sha256_file(p) for p in paths}
     batch.source.setdefault("format", spec.format)
     batch.source.setdefault("paths", [str(p) for p in paths])
     batch.source["sha256"] = checksums
@@ -155,15 +155,7 @@ def _interchange(paths: list[Path], options: Options) -> Registry:
     source = {
         "format": "interchange",
         "paths": [str(entities), str(ownership)],
-        "sha256": {str(p): _sha256(p) for p in paths},
+        "sha256": {str(p): sha256_file(p) for p in paths},
         "counts": {"entities": len(ents), "holdings": len(holds)},
     }
     return Registry.plain(ents, holds, source)
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()

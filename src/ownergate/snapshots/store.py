@@ -35,7 +35,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from ownergate.errors import ConfigError, InputError
-from ownergate.graph.tables import EntityColumns, HoldingColumns
+from ownergate.graph.tables import HOLDING_COLUMNS, EntityColumns, HoldingColumns
 from ownergate.snapshots.registry import (
     CONFLICT_SCHEMA,
     ENTITY_EXTRA_SCHEMA,
@@ -47,19 +47,6 @@ from ownergate.snapshots.registry import (
 
 FORMAT_VERSION = 2
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
-_HOLDING_COLUMNS = (
-    "owner",
-    "owned",
-    "nominee_for",
-    "low",
-    "high",
-    "low_exclusive",
-    "high_exclusive",
-    "known",
-    "basis",
-    "start",
-    "end",
-)
 _ENTITY_COLUMNS = ("id", "name", "kind", "country", "legal_country", "listed")
 _SIDE_TABLES = {
     "facts": FACT_SCHEMA,
@@ -82,7 +69,8 @@ class Snapshot:
     manifest: dict[str, Any]
 
 
-def _sha256(path: Path) -> str:
+def sha256_file(path: Path) -> str:
+    """The hex SHA-256 of a file, read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as handle:
         for block in iter(lambda: handle.read(1 << 20), b""):
@@ -109,7 +97,7 @@ def _write_entities(path: Path, registry: Registry) -> None:
 
 def _write_holdings(path: Path, registry: Registry) -> None:
     holdings = registry.holdings
-    columns: dict[str, Any] = {c: pa.array(getattr(holdings, c)) for c in _HOLDING_COLUMNS}
+    columns: dict[str, Any] = {c: pa.array(getattr(holdings, c)) for c in HOLDING_COLUMNS}
     columns["source"] = pa.array(registry.holding_source.astype(np.int16))
     columns["record"] = pa.array(registry.holding_record, pa.string())
     columns["relation"] = pa.array(registry.holding_relation, pa.string())
@@ -147,7 +135,7 @@ class SnapshotStore:
             for table, schema in _SIDE_TABLES.items():
                 data = getattr(registry, table).cast(schema)
                 pq.write_table(data, staging / f"{table}.parquet")
-            checksums = {f: _sha256(staging / f) for f in DATA_FILES}
+            checksums = {f: sha256_file(staging / f) for f in DATA_FILES}
             digest = hashlib.sha256(
                 "".join(f"{f}:{checksums[f]}\n" for f in DATA_FILES).encode()
             ).hexdigest()
@@ -230,7 +218,7 @@ class SnapshotStore:
 
 def _engine_tables(snap: Snapshot) -> tuple[EntityColumns, HoldingColumns]:
     ents = pq.read_table(snap.path / "entities.parquet", columns=list(_ENTITY_COLUMNS))
-    holds = pq.read_table(snap.path / "holdings.parquet", columns=list(_HOLDING_COLUMNS))
+    holds = pq.read_table(snap.path / "holdings.parquet", columns=list(HOLDING_COLUMNS))
     ids = ents.column("id").combine_chunks()
 
     def find(entity_id: str) -> int | None:
@@ -247,5 +235,5 @@ def _engine_tables(snap: Snapshot) -> tuple[EntityColumns, HoldingColumns]:
         names=ents.column("name").combine_chunks(),
         find=find,
     )
-    columns = {c: np.asarray(holds.column(c).to_numpy()) for c in _HOLDING_COLUMNS}
+    columns = {c: np.asarray(holds.column(c).to_numpy()) for c in HOLDING_COLUMNS}
     return entities, HoldingColumns(**columns)
