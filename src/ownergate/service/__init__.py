@@ -1,0 +1,1 @@
+"""Application services: decisions, overrides, policies and replay over the store and core."""
