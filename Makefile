@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench serve clean
 
 $(STAMP): pyproject.toml
 	@command -v $(PY) >/dev/null 2>&1 || { echo "needs $(PY) on PATH"; exit 1; }
@@ -23,6 +23,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src tests benchmarks scripts
 	$(BIN)/mypy
 	$(BIN)/lint-imports
+
+serve: $(STAMP)
+	$(BIN)/ownergate serve
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/screen.py --edges 1000000 --edges 10000000

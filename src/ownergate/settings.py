@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -20,12 +20,20 @@ def _default_data_dir() -> Path:
 class Settings(BaseSettings):
     """``OWNERGATE_POLICY``: the policy file used when a command is given no ``--policy``
     (default: the bundled seed policy). ``OWNERGATE_DATA_DIR``: where snapshots are kept
-    (default: ``$XDG_DATA_HOME/ownergate``, else ``~/.local/share/ownergate``)."""
+    (default: ``$XDG_DATA_HOME/ownergate``, else ``~/.local/share/ownergate``).
+    ``OWNERGATE_API_MAX_BODY_BYTES``: the largest request body the HTTP API reads (1 MiB).
+    ``OWNERGATE_API_KEY_CACHE_SECONDS`` / ``OWNERGATE_API_KEY_CACHE_SIZE``: how long and how
+    many authenticated API keys the server remembers (5 s, 1024; 0 s turns the cache off), so
+    a key revoked by another process stops working within that many seconds."""
 
     model_config = SettingsConfigDict(env_prefix="OWNERGATE_", extra="ignore")
 
     policy: Path | None = None
     data_dir: Path = Field(default_factory=_default_data_dir)
+    database_url: str = ""
+    api_max_body_bytes: int = Field(default=1 << 20, ge=1)
+    api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300)
+    api_key_cache_size: int = Field(default=1024, ge=1)
 
     @field_validator("policy")
     @classmethod
@@ -33,3 +41,9 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             raise ValueError(f"OWNERGATE_POLICY names no file: {value}")
         return value
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir.expanduser() / 'ownergate.db'}"
+        return self

@@ -6,6 +6,7 @@ import typer
 
 from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
+from ownergate.cli.serve_cmd import serve
 from ownergate.cli.snapshot_cmd import diff, snapshots
 from ownergate.cli.synth_cmd import synth
 
@@ -23,5 +24,6 @@ app.command()(ingest)
 app.command()(snapshots)
 app.command()(validate)
 app.command()(diff)
+app.command()(serve)
 
 __all__ = ["app"]

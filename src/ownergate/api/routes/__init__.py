@@ -1,0 +1,13 @@
+"""The routers ``create_app`` includes: operational ones at the root, the API under ``/v1``.
+
+A new group of routes is a module here with its own ``router``, added to ``V1_ROUTERS``.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from ownergate.api.routes import system
+
+ROOT_ROUTERS: tuple[APIRouter, ...] = (system.router,)
+V1_ROUTERS: tuple[APIRouter, ...] = ()

@@ -1,0 +1,58 @@
+"""What the HTTP layer needs from the rest of ownergate: roles, the authenticated principal
+and the ``Services`` bundle routes call into.
+
+``Services`` is a protocol so the store-backed implementation (and a test's) plug in without
+the API importing the store; ``ownergate.api.wiring`` builds the production one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+
+class Role(StrEnum):
+    """What an API key may do; each role includes everything the roles before it may."""
+
+    VIEWER = "viewer"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+    @property
+    def rank(self) -> int:
+        return _RANKS[self]
+
+    def includes(self, needed: Role) -> bool:
+        """Whether a key with this role may call an operation that needs ``needed``."""
+        return self.rank >= needed.rank
+
+
+_RANKS = {Role.VIEWER: 0, Role.ANALYST: 1, Role.ADMIN: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """Who is calling: the API key's id (never the key itself), its role and a label."""
+
+    key_id: str
+    role: Role
+    label: str = ""
+
+
+class Services(Protocol):
+    """The backends the routes use. Methods are called from worker threads, so blocking
+    I/O is fine; they must be safe to call concurrently."""
+
+    def authenticate(self, key: str) -> Principal | None:
+        """The principal an API key belongs to; None for a key that is unknown or revoked."""
+        ...
+
+    def ready(self) -> Mapping[str, bool]:
+        """Each dependency by name and whether it answers now, e.g. ``{"database": True}``."""
+        ...
+
+    def close(self) -> None:
+        """Release connections; called once at shutdown when the app built the services."""
+        ...
