@@ -18,8 +18,8 @@ def test_sources_merge_by_precedence_and_diff_names_the_change(tmp_path: Path) -
     base = run("ingest", "interchange", ENTITIES, OWNERSHIP, "--snapshot", "base", **data)
     assert base.returncode == 0, base.stderr
     # A vendor file says the CN parent holds 40% of SGS where the registry says 60%.
-    vendor_e = _write(tmp_path / "ve.csv", "id,name,country\nCNP,Sino Parent,CN\nSGS,Lion,SG\n")
-    vendor_o = _write(tmp_path / "vo.csv", "owner,owned,share\nCNP,SGS,0.4\n")
+    _write(tmp_path / "ve.csv", "id,name,country\nCNP,Sino Parent,CN\nSGS,Lion,SG\n")
+    _write(tmp_path / "vo.csv", "owner,owned,share\nCNP,SGS,0.4\n")
     sources = _write(
         tmp_path / "sources.toml",
         '[[source]]\nformat = "interchange"\npaths = ["ve.csv", "vo.csv"]\n\n'

@@ -1,0 +1,80 @@
+"""What the audit log records of each object: its whole state after the write.
+
+Every write's audit payload is ``state(object)`` taken right after it, so the newest audit
+row of an object says what its database row must hold now; ``verify_records`` compares
+the two. A decision's evidence is recorded by its SHA-256, an API key by the hash of its
+secret (never the secret).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from ownergate.store.audit import canonical
+from ownergate.store.models import (
+    Account,
+    ApiKey,
+    Base,
+    Decision,
+    Override,
+    OverrideReview,
+    PolicyActivation,
+    PolicyVersion,
+    RegisteredSnapshot,
+    SnapshotActivation,
+)
+
+
+def evidence_digest(evidence: dict[str, Any]) -> str:
+    """SHA-256 of an evidence document's canonical JSON."""
+    return hashlib.sha256(canonical(evidence).encode("utf-8")).hexdigest()
+
+
+def _columns(row: Base, *skip: str) -> dict[str, Any]:
+    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key not in skip}
+
+
+def account_state(account: Account) -> dict[str, Any]:
+    return _columns(account)
+
+
+def policy_state(policy: PolicyVersion) -> dict[str, Any]:
+    return _columns(policy)
+
+
+def activation_state(activation: PolicyActivation | SnapshotActivation) -> dict[str, Any]:
+    return _columns(activation)
+
+
+def snapshot_state(snapshot: RegisteredSnapshot) -> dict[str, Any]:
+    return _columns(snapshot)
+
+
+def decision_state(decision: Decision) -> dict[str, Any]:
+    state = _columns(decision, "evidence")
+    state["evidence_sha256"] = evidence_digest(decision.evidence)
+    return state
+
+
+def override_state(override: Override, review: OverrideReview | None) -> dict[str, Any]:
+    state = _columns(override)
+    state["review"] = None if review is None else _columns(review, "override_id")
+    return state
+
+
+def api_key_state(key: ApiKey) -> dict[str, Any]:
+    return _columns(key)
+
+
+# object_type of the audit rows -> (model, function giving the state of one row)
+STATES: dict[str, tuple[type[Base], Callable[[Any], dict[str, Any]]]] = {
+    "account": (Account, account_state),
+    "policy": (PolicyVersion, policy_state),
+    "policy_activation": (PolicyActivation, activation_state),
+    "snapshot": (RegisteredSnapshot, snapshot_state),
+    "snapshot_activation": (SnapshotActivation, activation_state),
+    "decision": (Decision, decision_state),
+    "api_key": (ApiKey, api_key_state),
+}
