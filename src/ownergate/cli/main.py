@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typer
 
+from ownergate.cli.admin_cmd import audit_app, keys_app
 from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
 from ownergate.cli.serve_cmd import serve
@@ -25,5 +26,7 @@ app.command()(snapshots)
 app.command()(validate)
 app.command()(diff)
 app.command()(serve)
+app.add_typer(keys_app, name="keys")
+app.add_typer(audit_app, name="audit")
 
 __all__ = ["app"]
