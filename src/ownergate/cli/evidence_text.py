@@ -2,12 +2,15 @@
 
 Each kind of decision is phrased on its own subset of rows; most entities need no owner
 facts at all ("no restricted owner"), so the expensive string work is paid only where
-there is something to say.
+there is something to say. ``decision_batches`` builds the whole decision table a block of
+rows at a time, the next block while the previous one is written: memory stays bounded by
+the block, and building and writing share the cores.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import numpy as np
 import numpy.typing as npt
@@ -28,6 +31,18 @@ _WHERE = {
     CountryBasis.HEADQUARTERS_OR_LEGAL: "headquartered or incorporated in ",
 }
 IntArray = npt.NDArray[np.int64]
+BATCH_ROWS = 1 << 20
+DECISION_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("status", pa.string()),
+        ("reason", pa.string()),
+        ("share_min", pa.float64()),
+        ("share_max", pa.float64()),
+        ("method", pa.string()),
+        ("evidence", pa.string()),
+    ]
+)
 
 
 def _pct(values: npt.NDArray[np.float64]) -> pa.Array:
@@ -53,27 +68,80 @@ def id_array(ids: object) -> pa.Array:
     return pa.array(ids, type=pa.string())
 
 
-def evidence_column(
-    cols: DecisionColumns, policy: Policy, country_vocab: tuple[str, ...]
-) -> pa.Array:
+def decision_batches(
+    cols: DecisionColumns,
+    policy: Policy,
+    country_vocab: tuple[str, ...],
+    rows: int = BATCH_ROWS,
+) -> pa.RecordBatchReader:
+    """The decision table (``DECISION_SCHEMA``) in batches of ``rows`` rows.
+
+    Each batch is built in a worker thread while the caller consumes the one before.
+    """
     ids = id_array(cols.ids)
     n = len(ids)
+
+    def batch(begin: int) -> pa.RecordBatch:
+        part = slice(begin, min(n, begin + rows))
+        return pa.record_batch(
+            [
+                ids[part],
+                label_array(cols.status[part], STATUS_LABELS),
+                label_array(cols.reason[part], REASON_LABELS),
+                pa.array(cols.share_min[part]),
+                pa.array(cols.share_max[part]),
+                label_array(cols.method[part], METHOD_LABELS),
+                evidence_column(cols, policy, country_vocab, part),
+            ],
+            schema=DECISION_SCHEMA,
+        )
+
+    def batches() -> Iterator[pa.RecordBatch]:
+        with ThreadPoolExecutor(1) as pool:
+            ahead: Future[pa.RecordBatch] | None = pool.submit(batch, 0) if n else None
+            for begin in range(rows, n + rows, rows):
+                assert ahead is not None
+                current = ahead.result()
+                ahead = pool.submit(batch, begin) if begin < n else None
+                yield current
+
+    return pa.RecordBatchReader.from_batches(DECISION_SCHEMA, batches())
+
+
+def evidence_column(
+    cols: DecisionColumns,
+    policy: Policy,
+    country_vocab: tuple[str, ...],
+    part: slice | None = None,
+) -> pa.Array:
+    """The evidence of every entity, or of the entities in ``part`` (a slice of rows)."""
+    ids = id_array(cols.ids)
+    part = slice(0, len(ids)) if part is None else part
+    n = len(range(*part.indices(len(ids))))
     vocab = pa.array(list(country_vocab), type=pa.string())
     join = pc.binary_join_element_wise
-    reason_is = {r: cols.reason == REASON_LABELS.index(r) for r in REASON_LABELS}
-    status_is = {s: cols.status == STATUS_LABELS.index(s) for s in STATUS_LABELS}
-    is_control = cols.method == METHOD_LABELS.index("control")
+    reason, status = cols.reason[part], cols.status[part]
+    reason_is = {r: reason == REASON_LABELS.index(r) for r in REASON_LABELS}
+    status_is = {s: status == STATUS_LABELS.index(s) for s in STATUS_LABELS}
+    is_control = cols.method[part] == METHOD_LABELS.index("control")
+    seed_region, top_owner = cols.seed_region[part], cols.top_owner[part]
+    top_value, share_min, share_max = (
+        cols.top_value[part],
+        cols.share_min[part],
+        cols.share_max[part],
+    )
+    owner_count = cols.owners[part]
 
     def region_of(rows: IntArray) -> pa.Array:
-        return vocab.take(pa.array(np.maximum(cols.seed_region[rows], 0).astype(np.int64)))
+        return vocab.take(pa.array(np.maximum(seed_region[rows], 0).astype(np.int64)))
 
     def ownership(rows: IntArray) -> pa.Array:
         region = region_of(rows)
         ultimately = pc.if_else(pc.equal(region, ""), "", join("; ultimately from ", region, ""))
-        top_id = ids.take(pa.array(np.maximum(cols.top_owner[rows], 0)))
-        top = _pct(cols.top_value[rows])
-        lo = _pct(cols.share_min[rows])
-        owners = pc.cast(pa.array(cols.owners[rows]), pa.string())
+        top_id = ids.take(pa.array(np.maximum(top_owner[rows], 0)))
+        top = _pct(top_value[rows])
+        lo = _pct(share_min[rows])
+        owners = pc.cast(pa.array(owner_count[rows]), pa.string())
         phrase = pc.if_else(
             pa.array(is_control[rows]),
             pc.binary_join_element_wise(" held by ", owners, " restricted owner(s); largest ", ""),
@@ -82,7 +150,7 @@ def evidence_column(
         return join(lo, phrase, top_id, " (", top, ")", ultimately, "")
 
     def review(rows: IntArray) -> pa.Array:
-        lo, hi = _pct(cols.share_min[rows]), _pct(cols.share_max[rows])
+        lo, hi = _pct(share_min[rows]), _pct(share_max[rows])
         return join(
             "restricted share ", lo, " to ", hi, ": ranged or unknown holdings decide it", ""
         )
@@ -94,7 +162,7 @@ def evidence_column(
         return lambda rows: pa.repeat(pa.scalar(text, pa.string()), len(rows))
 
     def at_most(rows: IntArray) -> pa.Array:
-        return join("restricted share at most ", _pct(cols.share_max[rows]), "")
+        return join("restricted share at most ", _pct(share_max[rows]), "")
 
     allowed = status_is["allowed"]
     parts: list[tuple[npt.NDArray[np.bool_], Callable[[IntArray], pa.Array]]] = [
@@ -102,8 +170,8 @@ def evidence_column(
         (reason_is["listed"], constant("listed entity")),
         (reason_is["ownership"], ownership),
         (status_is["review"], review),
-        (allowed & (cols.share_max > 0), at_most),
-        (allowed & ~(cols.share_max > 0), constant("no restricted owner")),
+        (allowed & (share_max > 0), at_most),
+        (allowed & ~(share_max > 0), constant("no restricted owner")),
     ]
     order: list[IntArray] = []
     texts: list[pa.Array] = []

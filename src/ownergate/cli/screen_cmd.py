@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 from typing import Annotated
 
-import pyarrow as pa
 import typer
 
 from ownergate.cli.common import (
@@ -23,10 +22,9 @@ from ownergate.cli.common import (
     parse_as_of,
     stage_progress,
 )
-from ownergate.cli.evidence_text import evidence_column, id_array, label_array
+from ownergate.cli.evidence_text import decision_batches
 from ownergate.cli.render import explanation, summary_tables
 from ownergate.errors import ConfigError, InputError, OwnergateError, UnknownEntityError
-from ownergate.explain.columns import METHOD_LABELS, REASON_LABELS, STATUS_LABELS
 from ownergate.graph.tables import EntityColumns, HoldingColumns
 
 
@@ -75,7 +73,14 @@ def screen(
             timings["read"] = time.perf_counter() - t
             t = time.perf_counter()
             stage("preparing graph")
-            g = prepare(ents, holds, pol, day)
+            if snapshot is not None:
+                from ownergate.cli.snapshot_cmd import store_from_settings
+                from ownergate.snapshots.prepared import load_or_prepare
+
+                folder = store_from_settings().get(snapshot).path
+                g = load_or_prepare(folder, ents, holds, pol, day)
+            else:
+                g = prepare(ents, holds, pol, day)
             timings["prepare"] = time.perf_counter() - t
             t = time.perf_counter()
             stage("deciding")
@@ -84,18 +89,9 @@ def screen(
             t = time.perf_counter()
             stage("writing decisions")
             cols = decision_columns(result)
-            table = pa.table(
-                {
-                    "id": id_array(cols.ids),
-                    "status": label_array(cols.status, STATUS_LABELS),
-                    "reason": label_array(cols.reason, REASON_LABELS),
-                    "share_min": cols.share_min,
-                    "share_max": cols.share_max,
-                    "method": label_array(cols.method, METHOD_LABELS),
-                    "evidence": evidence_column(cols, pol, ents.country_vocab),
-                }
-            )
-            write_decisions(out, table)
+            timings["columns"] = time.perf_counter() - t
+            t = time.perf_counter()
+            write_decisions(out, decision_batches(cols, pol, ents.country_vocab))
             timings["write"] = time.perf_counter() - t
     except OwnergateError as exc:
         fail(exc)

@@ -8,15 +8,17 @@ owned and nominee ids in one vectorised lookup, and ``EntityColumns.find`` uses 
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
+from numba import njit
 
 from ownergate.domain.countries import ISO_ALPHA2, country_hint
 from ownergate.domain.model import KINDS
@@ -38,22 +40,21 @@ COUNTRY_VOCAB: tuple[str, ...] = ("", *sorted(ISO_ALPHA2))
 """The ``country_vocab`` of every table read here: 0 is unknown, then all codes sorted."""
 
 _CODES = pa.array(COUNTRY_VOCAB[1:])
+_FNV_BASIS = np.uint64(0xCBF29CE484222325)
+_FNV_PRIME = np.uint64(0x100000001B3)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
-_SEED = np.uint64(0xBF58476D1CE4E5B9)
-_MAX_WIDTH = 64  # bytes: longer ids are looked up with pc.index_in
-_BATCH = 1 << 21  # ids looked up at a time (bounds the temporary arrays)
+_BATCH = 1 << 21  # ids probed per task when the probes are spread over threads
+_BLOCK = 256  # ids hashed and probed together (see _hash_block)
 _WORKERS = min(4, os.cpu_count() or 1)
 IntArray = npt.NDArray[np.int64]
-BoolArray = npt.NDArray[np.bool_]
-T = TypeVar("T", bound=np.generic)
 
 
 class EntityIndex:
     """Entity ids in row order (pyarrow strings) and the file they came from.
 
-    ``lookup`` maps ids to row numbers. Short ASCII ids (the usual case) go through an
-    open-addressing hash table built once with numpy, whose probes are vectorised gathers;
-    other ids go through ``pc.index_in``. Both give the same answer.
+    ``lookup`` maps ids to row numbers through an open-addressing hash table over the ids'
+    UTF-8 bytes, built once and probed by compiled loops (``_build`` and ``_probe``) that
+    read the arrow buffers in place: no id is ever boxed into a Python string.
     """
 
     def __init__(self, ids: pa.Array | pa.ChunkedArray, source: str = "the entities table"):
@@ -62,7 +63,6 @@ class EntityIndex:
         self.ids: pa.Array = ids if pa.types.is_string(ids.type) else ids.cast(pa.string())
         self.source = source
         self._table: _HashTable | None = None
-        self._built = False
 
     @classmethod
     def of(
@@ -77,16 +77,21 @@ class EntityIndex:
     def __len__(self) -> int:
         return len(self.ids)
 
-    def _hash(self) -> _HashTable | None:
-        if not self._built:
-            self._table, self._built = _HashTable.build(self.ids), True
+    def _hash(self) -> _HashTable:
+        if self._table is None:
+            self._table = _HashTable.build(self.ids)
         return self._table
 
     def has_duplicates(self) -> bool:
+        return self.duplicate() is not None
+
+    def duplicate(self) -> tuple[int, int] | None:
+        """The first row whose id an earlier row has, and that earlier row; None if unique.
+
+        A null id counts as the empty string here.
+        """
         table = self._hash()
-        if table is not None:
-            return table.duplicate
-        return len(pc.unique(self.ids)) < len(self.ids)
+        return None if table.repeated < 0 else (table.repeated, table.first)
 
     def find(self, entity_id: str) -> int | None:
         """The row of one id, or None (``EntityColumns.find`` of the tables read here)."""
@@ -100,134 +105,189 @@ class EntityIndex:
         if not pa.types.is_string(values.type):
             values = values.cast(pa.string())
         table = self._hash()
-        if table is None or table.duplicate:  # one call: each call hashes all entity ids
-            found = pc.fill_null(pc.index_in(values, value_set=self.ids), -1)
-            return np.asarray(found.to_numpy(), dtype=np.int64)
-        batches = [
-            values.slice(begin, _BATCH).combine_chunks() for begin in range(0, len(values), _BATCH)
-        ]
-        if len(batches) > 1 and _WORKERS > 1:
-            # numpy gathers and pyarrow kernels release the GIL: batches run in parallel.
+        found = np.empty(len(values), dtype=np.int64)
+        pieces, begin = [], 0
+        for chunk in values.chunks:
+            for at in range(0, len(chunk), _BATCH):
+                part = chunk.slice(at, _BATCH)
+                pieces.append((part, found[begin : begin + len(part)]))
+                begin += len(part)
+        if len(pieces) > 1 and _WORKERS > 1:
+            # The probe loop releases the GIL: slices run on all cores.
             with ThreadPoolExecutor(_WORKERS) as pool:
-                parts = list(pool.map(table.find, batches))
+                list(pool.map(lambda p: table.find(*p), pieces))
         else:
-            parts = [table.find(b) for b in batches]
-        return np.concatenate([np.zeros(0, dtype=np.int64), *parts])
+            for part, out in pieces:
+                table.find(part, out)
+        return found
 
 
-@dataclass(frozen=True, eq=False)
-class _Keys:
-    """Strings as rows of zero-padded 8-byte words (a view of the padded text), hashed.
-
-    Only ASCII strings without NUL characters qualify, so equal rows mean equal strings.
-    """
-
-    words: npt.NDArray[np.uint64]  # shape (n, width // 8)
-    hashes: npt.NDArray[np.uint64]
-
-    @classmethod
-    def of(cls, values: pa.Array, width: int) -> _Keys:
-        """``values``: non-null, qualifying strings of at most ``width`` bytes (8k)."""
-        n, k = len(values), width // 8
-        if n == 0:
-            return cls(np.zeros((0, k), np.uint64), np.zeros(0, np.uint64))
-        padded = pc.utf8_rpad(values, width=width, padding="\x00")
-        offsets = np.frombuffer(
-            padded.buffers()[1], dtype=np.int32, count=n + 1, offset=4 * padded.offset
-        )
-        start = int(offsets[0])
-        if int(offsets[-1]) - start != n * width:
-            raise ValueError("not fixed-width")  # cannot happen for ASCII input
-        raw = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=n * width, offset=start)
-        words = raw.reshape(n, width).view(np.uint64)
-        hashes = np.full(n, _SEED, dtype=np.uint64)
-        for j in range(k):
-            hashes ^= words[:, j]
-            hashes *= _MIX
-            hashes ^= hashes >> np.uint64(29)
-        return cls(words, hashes)
-
-    def rows(self, rows: IntArray | None) -> npt.NDArray[np.uint64]:
-        """The keys at ``rows`` (all when None), gathered as whole rows."""
-        if rows is None:
-            return self.words
-        k = self.words.shape[1]
-        packed = self.words.view(np.dtype((np.void, 8 * k))).reshape(-1)
-        return packed[rows].view(np.uint64).reshape(-1, k)
-
-    def same(self, rows: IntArray | None, other: _Keys, other_rows: IntArray) -> BoolArray:
-        """Whether the keys at ``rows`` equal ``other``'s keys at ``other_rows``."""
-        mine, theirs = self.rows(rows), other.rows(other_rows)
-        equal: BoolArray = mine[:, 0] == theirs[:, 0]
-        for j in range(1, mine.shape[1]):
-            equal &= mine[:, j] == theirs[:, j]
-        return equal
-
-
-def _qualifies(values: pa.Array, width: int) -> BoolArray:
-    """Which values can be keys: ASCII, no NUL, at most ``width`` bytes, not null."""
-    ok = pc.and_kleene(
-        pc.and_kleene(pc.string_is_ascii(values), pc.invert(pc.match_substring(values, "\x00"))),
-        pc.less_equal(pc.binary_length(values), width),
-    )
-    result: BoolArray = np.asarray(pc.fill_null(ok, False).to_numpy(zero_copy_only=False), bool)
-    return result
+def _buffers(values: pa.Array) -> tuple[npt.NDArray[np.int32], npt.NDArray[np.uint8]]:
+    """The offsets (one per value and one past the end) and bytes of a string array."""
+    buffers = values.buffers()
+    if buffers[1] is None:
+        return np.zeros(1, np.int32), np.zeros(0, np.uint8)
+    offsets = np.frombuffer(buffers[1], np.int32, len(values) + 1, 4 * values.offset)
+    data = np.zeros(0, np.uint8) if buffers[2] is None else np.frombuffer(buffers[2], np.uint8)
+    return offsets, data
 
 
 @dataclass(frozen=True, eq=False)
 class _HashTable:
-    """Linear-probing table of entity rows keyed by id; -1 marks a free slot."""
+    """Linear-probing table keyed by id bytes. A slot holds ``tag << 32 | row`` (-1: free),
+    the tag being the top half of the id's hash: probes skip other ids without reading
+    their bytes, and the bytes are compared only where the tag matches."""
 
-    keys: _Keys
-    width: int
-    slots: npt.NDArray[np.int32]
-    duplicate: bool  # building stopped at an id given twice
+    offsets: npt.NDArray[np.int32]
+    data: npt.NDArray[np.uint8]
+    slots: npt.NDArray[np.int64]
+    bits: int  # len(slots) == 1 << bits
+    repeated: int  # the first row repeating an earlier id (-1: none); building stopped there
+    first: int  # the earlier row with that id
+    keep: pa.Array  # owns the buffers ``offsets`` and ``data`` view
 
     @classmethod
-    def build(cls, ids: pa.Array) -> _HashTable | None:
-        """The table, or None when some id does not qualify as a key (or is too long)."""
-        longest = pc.max(pc.binary_length(ids)).as_py() or 0
-        width = max(8, -(-longest // 8) * 8)
-        if not len(ids) or width > _MAX_WIDTH or not _qualifies(ids, width).all():
-            return None
-        keys = _Keys.of(ids, width)
-        n = len(ids)
-        bits = max(4, (2 * n).bit_length())
-        slots = np.full(1 << bits, -1, dtype=np.int32)
-        pending = np.arange(n, dtype=np.int32)
-        where = (keys.hashes >> np.uint64(64 - bits)).astype(np.int64)
-        while len(pending):
-            free = slots[where] < 0
-            slots[where[free]] = pending[free]
-            holder = slots[where]
-            blocked = holder != pending
-            pending, where, holder = pending[blocked], where[blocked], holder[blocked]
-            if len(pending) and keys.same(pending, keys, holder).any():
-                return cls(keys, width, slots, duplicate=True)
-            where = (where + 1) & (len(slots) - 1)
-        return cls(keys, width, slots, duplicate=False)
+    def build(cls, ids: pa.Array) -> _HashTable:
+        offsets, data = _buffers(ids)
+        bits = max(4, (len(ids) + len(ids) // 2).bit_length())  # at most 2/3 full
+        slots = np.full(1 << bits, -1, dtype=np.int64)
+        repeated, first = _build(offsets, data, slots, bits)
+        return cls(offsets, data, slots, bits, int(repeated), int(first), ids)
 
-    def find(self, values: pa.Array) -> IntArray:
-        fits = _qualifies(values, self.width)
-        if not fits.all():
-            values = pc.if_else(pa.array(fits), values, "")
-        keys = _Keys.of(values, self.width)
-        bits = len(self.slots).bit_length() - 1
-        where = (keys.hashes >> np.uint64(64 - bits)).astype(np.int64)
-        found = np.full(len(values), -1, dtype=np.int64)
-        rows: IntArray | None = None  # None: every row, without a gather
-        while True:
-            holder = self.slots[where]
-            occupied = holder >= 0
-            same = occupied & keys.same(rows, self.keys, np.maximum(holder, 0))
-            found[same if rows is None else rows[same]] = holder[same]
-            more = occupied & ~same
-            if not more.any():
-                break
-            rows = np.flatnonzero(more) if rows is None else rows[more]
-            where = (where[more] + 1) & (len(self.slots) - 1)
-        found[~fits] = -1
-        return found
+    def find(self, values: pa.Array, out: IntArray) -> None:
+        """Rows of ``values`` into ``out``; -1 for unknown and null values."""
+        offsets, data = _buffers(values)
+        _probe(self.slots, self.bits, self.offsets, self.data, offsets, data, out)
+        if values.null_count:
+            out[np.asarray(values.is_null().to_numpy(zero_copy_only=False))] = -1
+
+
+@njit(cache=True, nogil=True)
+def _hash(data: Any, begin: int, end: int) -> Any:
+    """FNV-1a over the bytes, then a 64-bit finaliser so that the top bits are well mixed."""
+    h = _FNV_BASIS
+    for i in range(begin, end):
+        h = (h ^ np.uint64(data[i])) * _FNV_PRIME
+    h ^= h >> np.uint64(33)
+    h *= _MIX
+    h ^= h >> np.uint64(29)
+    return h
+
+
+@njit(cache=True, nogil=True)
+def _same(data: Any, a: int, b: int, other: Any, c: int, d: int) -> bool:
+    if b - a != d - c:
+        return False
+    for k in range(b - a):
+        if data[a + k] != other[c + k]:
+            return False
+    return True
+
+
+@njit(cache=True, nogil=True)
+def _build(offsets: Any, data: Any, slots: Any, bits: int) -> tuple[int, int]:
+    """Insert rows in order; stop at the first row whose id is already in the table."""
+    mask = (1 << bits) - 1
+    tags = np.empty(_BLOCK, np.int64)
+    homes = np.empty(_BLOCK, np.int64)
+    for begin in range(0, len(offsets) - 1, _BLOCK):
+        count = min(_BLOCK, len(offsets) - 1 - begin)
+        _hash_block(offsets, data, begin, count, mask, tags, homes, slots)
+        for i in range(count):
+            row = begin + i
+            tag, at = tags[i], homes[i]
+            while True:
+                held = slots[at]
+                if held < 0:
+                    slots[at] = (tag << 32) | row
+                    break
+                other = held & 0xFFFFFFFF
+                if held >> 32 == tag and _same(
+                    data, offsets[other], offsets[other + 1], data, offsets[row], offsets[row + 1]
+                ):
+                    return row, other
+                at = (at + 1) & mask
+    return -1, -1
+
+
+@njit(cache=True, nogil=True)
+def _hash_block(
+    offsets: Any, data: Any, begin: int, count: int, mask: int, tags: Any, homes: Any, slots: Any
+) -> int:
+    """Tags and home slots of ``count`` ids from ``begin``; then their slots are read once.
+
+    Memory is the cost here, not arithmetic: a loop of independent reads lets many cache
+    misses overlap, where the probing loops that follow would wait for each in turn.
+    """
+    for i in range(count):
+        h = _hash(data, offsets[begin + i], offsets[begin + i + 1])
+        tags[i] = np.int64(h >> np.uint64(33))  # 31 bits: a slot value stays >= 0
+        homes[i] = np.int64(h) & mask
+    touched = 0
+    for i in range(count):
+        touched += slots[homes[i]]
+    return touched
+
+
+@njit(cache=True, nogil=True)
+def _probe(
+    slots: Any, bits: int, offsets: Any, data: Any, q_offsets: Any, q_data: Any, out: Any
+) -> int:
+    """Look ids up a block at a time: find each id's candidate row by its tag, read the
+    candidates' offsets and first bytes in tight loops, then compare the bytes."""
+    mask = (1 << bits) - 1
+    tags = np.empty(_BLOCK, np.int64)
+    homes = np.empty(_BLOCK, np.int64)
+    rows = np.empty(_BLOCK, np.int64)
+    starts = np.zeros(_BLOCK, np.int64)
+    ends = np.zeros(_BLOCK, np.int64)
+    touched = 0
+    for begin in range(0, len(q_offsets) - 1, _BLOCK):
+        count = min(_BLOCK, len(q_offsets) - 1 - begin)
+        touched += _hash_block(q_offsets, q_data, begin, count, mask, tags, homes, slots)
+        for i in range(count):
+            at = homes[i]
+            while True:
+                held = slots[at]
+                if held < 0 or held >> 32 == tags[i]:
+                    break
+                at = (at + 1) & mask
+            homes[i] = at
+            rows[i] = -1 if held < 0 else held & 0xFFFFFFFF
+        for i in range(count):
+            if rows[i] >= 0:
+                starts[i], ends[i] = offsets[rows[i]], offsets[rows[i] + 1]
+        for i in range(count):
+            if ends[i] > starts[i]:
+                touched += data[starts[i]] + data[ends[i] - 1]
+        for i in range(count):
+            j = begin + i
+            row = rows[i]
+            c, d = q_offsets[j], q_offsets[j + 1]
+            if row >= 0 and not _same(data, starts[i], ends[i], q_data, c, d):
+                row = _walk(slots, mask, offsets, data, q_data, c, d, homes[i])
+            out[j] = row
+    return touched
+
+
+@njit(cache=True, nogil=True)
+def _walk(
+    slots: Any, mask: int, offsets: Any, data: Any, q_data: Any, c: int, d: int, at: int
+) -> int:
+    """The rest of a probe after a tag matched another id (rare: tags are 31 bits)."""
+    tag = slots[at] >> 32
+    while True:
+        at = (at + 1) & mask
+        held = slots[at]
+        if held < 0:
+            return -1
+        other = held & 0xFFFFFFFF
+        if held >> 32 == tag and _same(data, offsets[other], offsets[other + 1], q_data, c, d):
+            return other  # type: ignore[no-any-return]
+
+
+def _warm_up() -> None:
+    EntityIndex(pa.array(["a"])).lookup(pa.array(["a", "b"]))
 
 
 def read_entities(path: PathLike) -> EntityColumns:
@@ -237,13 +297,20 @@ def read_entities(path: PathLike) -> EntityColumns:
 
 def read_entities_indexed(path: PathLike) -> tuple[EntityColumns, EntityIndex]:
     """``read_entities`` plus its id index (also behind ``EntityColumns.find``)."""
-    source = read_source(
-        path,
-        columns=ENTITY_COLUMNS,
-        coded=("kind", "country", "legal_country", "listed"),
-        loose=("listed",),
-        required=("id",),
-    )
+    # Loading the compiled hash kernels takes a good part of a second on a process's first
+    # use; it runs while the file is read (the readers release the GIL).
+    warm = threading.Thread(target=_warm_up, daemon=True)
+    warm.start()
+    try:
+        source = read_source(
+            path,
+            columns=ENTITY_COLUMNS,
+            coded=("kind", "country", "legal_country", "listed"),
+            loose=("listed",),
+            required=("id",),
+        )
+    finally:
+        warm.join()
     n = len(source)
     index = _index(source)
     ids = index.ids
@@ -274,12 +341,9 @@ def _index(source: Source) -> EntityIndex:
             "empty id: every entity needs a non-empty, unique id", row=row, field="id"
         )
     index = EntityIndex(ids, source.name)
-    if index.has_duplicates():
-        codes = pc.dictionary_encode(ids).indices.to_numpy()
-        # A row repeats an id when its code is not above every code before it.
-        seen_max = np.concatenate(([-1], np.maximum.accumulate(codes)[:-1]))
-        duplicate = int((codes <= seen_max).argmax())
-        first = int(np.flatnonzero(codes == codes[duplicate])[0])
+    repeated = index.duplicate()
+    if repeated is not None:
+        duplicate, first = repeated
         at_first = source.records([first])[0]
         raise source.error(
             f"duplicate id {show(ids[duplicate].as_py())}: already given at {at_first}",

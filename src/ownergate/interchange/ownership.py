@@ -156,16 +156,23 @@ def _unknown(
 
 
 def _shares(source: Source) -> tuple[IntArray, IntArray, BoolArray, BoolArray, BoolArray]:
+    """Scaled low and high ends, exclusive flags and whether the share is known.
+
+    Values are spread over the rows only where the result needs them: a column per row
+    costs more memory traffic than parsing its distinct values.
+    """
     n = len(source)
     share, low, high = (_share_column(source, c) for c in ("share", "share_min", "share_max"))
     flags = [boolean_column(source, c) for c in ("min_exclusive", "max_exclusive")]
     none = np.zeros(n, dtype=bool)
-    has_share, has_low, has_high = (none if c is None else c[1] for c in (share, low, high))
-    exact = np.zeros(n, np.int64) if share is None else share[0]  # 0 where not given
+    has_share, has_low, has_high = (none if c is None else c[0].given for c in (share, low, high))
+    lows = np.zeros(n, np.int64) if share is None else share[0].take(share[1], np.int64(0))
+    highs = np.where(has_share, lows, SCALE)
 
-    def fail(mask: BoolArray, column: str, message: str) -> None:
+    def fail(mask: BoolArray, column: str, message: str, rows: IntArray | None = None) -> None:
         row = first_true(mask)
         if row is not None:
+            row = row if rows is None else int(rows[row])
             raise source.error(message.format(*_texts(source, row)), row=row, field=column)
 
     def flags_without_range(ranged: BoolArray | None) -> None:
@@ -181,7 +188,7 @@ def _shares(source: Source) -> tuple[IntArray, IntArray, BoolArray, BoolArray, B
 
     if low is None and high is None:  # the common case, without temporary arrays
         flags_without_range(None)
-        return exact, np.where(has_share, exact, SCALE), none, none.copy(), has_share
+        return lows, highs, none, none.copy(), has_share
     ranged = has_low & has_high
 
     fail(
@@ -199,24 +206,21 @@ def _shares(source: Source) -> tuple[IntArray, IntArray, BoolArray, BoolArray, B
         "share_min",
         "share_max {2} is given without share_min: a range needs both ends",
     )
-    lo = np.zeros(n, np.int64) if low is None else low[0]
-    hi = np.full(n, SCALE, np.int64) if high is None else high[0]
-    fail(ranged & (lo > hi), "share_min", "share_min {1} is greater than share_max {2}")
+    rows = np.flatnonzero(ranged)  # empty unless both columns are there
+    lo = low[1][low[0].codes[rows]] if low is not None else np.zeros(0, np.int64)
+    hi = high[1][high[0].codes[rows]] if high is not None else np.zeros(0, np.int64)
+    fail(lo > hi, "share_min", "share_min {1} is greater than share_max {2}", rows)
     flags_without_range(ranged)
     low_x, high_x = (np.full(n, -1, np.int8) if f is None else f for f in flags)
     for column, flag in (("min_exclusive", low_x), ("max_exclusive", high_x)):
         fail(
-            ranged & (lo == hi) & (flag == 1),
+            (lo == hi) & (flag[rows] == 1),
             column,
             "share_min {1} equals share_max {2} and the bound is exclusive: the range is empty",
+            rows,
         )
-    return (
-        np.where(ranged, lo, np.where(has_share, exact, 0)),
-        np.where(ranged, hi, np.where(has_share, exact, SCALE)),
-        ranged & (low_x == 1),
-        ranged & (high_x == 1),
-        ranged | has_share,
-    )
+    lows[rows], highs[rows] = lo, hi
+    return lows, highs, ranged & (low_x == 1), ranged & (high_x == 1), ranged | has_share
 
 
 def _texts(source: Source, row: int) -> list[str]:
@@ -228,7 +232,8 @@ def _texts(source: Source, row: int) -> list[str]:
     return out
 
 
-def _share_column(source: Source, column: str) -> tuple[IntArray, BoolArray] | None:
+def _share_column(source: Source, column: str) -> tuple[Coded, IntArray] | None:
+    """A share column's codes and the scaled value of each distinct value (validated)."""
     col = coded_column(source, column)
     if col is None:
         return None
@@ -238,7 +243,7 @@ def _share_column(source: Source, column: str) -> tuple[IntArray, BoolArray] | N
         raise source.error(
             share_problem(int(problem[col.codes[row]]), col.value(row)), row=row, field=column
         )
-    return col.take(scaled, np.int64(0)), col.given
+    return col, scaled
 
 
 def share_problem(problem: int, value: str) -> str:

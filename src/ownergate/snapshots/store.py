@@ -10,6 +10,11 @@ Each snapshot is ``snapshots/<digest>/`` holding Parquet files and ``manifest.js
   stated facts, holdings another source also stated (evidence, not counted), disagreements
   between sources, and records left out under ``--skip-invalid``.
 
+Beside them, ``arrays/`` holds the same engine columns as raw, memory-mappable arrays
+(``snapshots.arrays``) and, once screened, the engine's prepared graph per policy
+(``snapshots.prepared``): derived data, so not part of the digest, and what makes screening
+a snapshot need no parsing at all.
+
 The digest is the SHA-256 of the data files' checksums, so equal content is stored once; a
 name is a small file under ``refs/`` naming a digest. Everything is written to a temporary
 directory first and moved into place with one rename: an interrupted import leaves no
@@ -25,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -36,6 +42,7 @@ import pyarrow.parquet as pq
 
 from ownergate.errors import ConfigError, InputError
 from ownergate.graph.tables import HOLDING_COLUMNS, EntityColumns, HoldingColumns
+from ownergate.snapshots.arrays import has_arrays, read_arrays, write_arrays
 from ownergate.snapshots.registry import (
     CONFLICT_SCHEMA,
     ENTITY_EXTRA_SCHEMA,
@@ -47,6 +54,7 @@ from ownergate.snapshots.registry import (
 
 FORMAT_VERSION = 2
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
 _ENTITY_COLUMNS = ("id", "name", "kind", "country", "legal_country", "listed")
 _SIDE_TABLES = {
     "facts": FACT_SCHEMA,
@@ -130,8 +138,15 @@ class SnapshotStore:
         (self.root / "refs").mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root / "snapshots"))
         try:
-            _write_entities(staging / "entities.parquet", registry)
-            _write_holdings(staging / "holdings.parquet", registry)
+            # The big writes are independent, and pyarrow and numpy release the GIL.
+            with ThreadPoolExecutor(max_workers=3) as pool:
+                jobs = [
+                    pool.submit(_write_entities, staging / "entities.parquet", registry),
+                    pool.submit(_write_holdings, staging / "holdings.parquet", registry),
+                    pool.submit(write_arrays, staging, registry.entities, registry.holdings),
+                ]
+                for job in jobs:
+                    job.result()
             for table, schema in _SIDE_TABLES.items():
                 data = getattr(registry, table).cast(schema)
                 pq.write_table(data, staging / f"{table}.parquet")
@@ -179,6 +194,18 @@ class SnapshotStore:
         manifest = json.loads((path / "manifest.json").read_text())
         return Snapshot(name, digest, path, manifest)
 
+    def by_digest(self, digest: str) -> Snapshot:
+        """The snapshot holding the content ``digest``, under the first name (in name order)
+        that refers to it; ``load`` it by that name."""
+        if not isinstance(digest, str) or not _DIGEST.match(digest):
+            raise InputError(f"{digest!r} is not a snapshot digest (64 hex digits)")
+        refs = self.root / "refs"
+        names = sorted(p.name for p in refs.iterdir()) if refs.is_dir() else []
+        for name in names:
+            if not name.startswith(".") and (refs / name).read_text().strip() == digest:
+                return self.get(name)
+        raise InputError(f"no snapshot with digest {digest} in {self.root}")
+
     def list(self) -> list[Snapshot]:
         refs = self.root / "refs"
         if not refs.is_dir():
@@ -217,6 +244,8 @@ class SnapshotStore:
 
 
 def _engine_tables(snap: Snapshot) -> tuple[EntityColumns, HoldingColumns]:
+    if has_arrays(snap.path):
+        return read_arrays(snap.path)
     ents = pq.read_table(snap.path / "entities.parquet", columns=list(_ENTITY_COLUMNS))
     holds = pq.read_table(snap.path / "holdings.parquet", columns=list(HOLDING_COLUMNS))
     ids = ents.column("id").combine_chunks()
