@@ -35,6 +35,8 @@ from ownergate.errors import (
     PolicyError,
     UnknownEntityError,
 )
+from ownergate.store import ConflictError, NotFoundError
+from ownergate.store import PermissionDeniedError as TwoPersonRuleError
 
 log = logging.getLogger("ownergate.api")
 
@@ -69,6 +71,10 @@ PROBLEMS: Mapping[type[OwnergateError], ProblemKind] = MappingProxyType(
             500, "graph-not-solvable", "Ownership could not be resolved", expose_detail=False
         ),
         GraphError: ProblemKind(422, "invalid-graph", "Invalid ownership graph"),
+        NotFoundError: ProblemKind(404, "not-found", "Not found"),
+        ConflictError: ProblemKind(409, "conflict", "Conflicts with the stored state"),
+        # Not the role: no role may make this write (approving one's own allow request).
+        TwoPersonRuleError: ProblemKind(403, "two-person-rule", "Needs another principal"),
         OwnergateError: _INTERNAL,
     }
 )

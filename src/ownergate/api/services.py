@@ -1,8 +1,10 @@
 """What the HTTP layer needs from the rest of ownergate: roles, the authenticated principal
 and the ``Services`` bundle routes call into.
 
-``Services`` is a protocol so the store-backed implementation (and a test's) plug in without
-the API importing the store; ``ownergate.api.wiring`` builds the production one.
+``Services`` is a protocol so implementations plug in: ``ownergate.api.wiring`` builds the
+production one over the store, and the framework tests use a keyring. The application
+services it exposes are those of ``ownergate.service``; a bundle without them (the keyring)
+serves only the routes that do not use them.
 """
 
 from __future__ import annotations
@@ -11,6 +13,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
+
+from ownergate.service import (
+    AccountService,
+    AuditService,
+    OverrideService,
+    PolicyService,
+    ReplayService,
+    ScreenService,
+    SnapshotService,
+)
 
 
 class Role(StrEnum):
@@ -34,7 +46,10 @@ _RANKS = {Role.VIEWER: 0, Role.ANALYST: 1, Role.ADMIN: 2}
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the API key's id (never the key itself), its role and a label."""
+    """Who is calling: the API key's id (never the key itself), its role and a label.
+
+    With the store, ``key_id`` is the name audit rows record for the key (``key:<prefix>``),
+    so it is what routes pass as the ``actor`` of a write."""
 
     key_id: str
     role: Role
@@ -56,3 +71,24 @@ class Services(Protocol):
     def close(self) -> None:
         """Release connections; called once at shutdown when the app built the services."""
         ...
+
+    @property
+    def accounts(self) -> AccountService: ...
+
+    @property
+    def overrides(self) -> OverrideService: ...
+
+    @property
+    def policies(self) -> PolicyService: ...
+
+    @property
+    def snapshots(self) -> SnapshotService: ...
+
+    @property
+    def audit(self) -> AuditService: ...
+
+    @property
+    def replays(self) -> ReplayService: ...
+
+    @property
+    def screening(self) -> ScreenService: ...

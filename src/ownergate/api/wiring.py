@@ -1,27 +1,72 @@
-"""The production ``Services`` for a ``Settings``: where the store plugs into the API."""
+"""The production ``Services`` for a ``Settings``: where the store plugs into the API.
+
+``build_services`` migrates the database at ``OWNERGATE_DATABASE_URL`` (idempotent; a new
+store gets the seed policy, active) and builds the application services over it and the
+snapshots in ``OWNERGATE_DATA_DIR``.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from ownergate.api.services import Principal, Services
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from ownergate.api.services import Principal, Role, Services
+from ownergate.service import (
+    AccountService,
+    AuditService,
+    Deciders,
+    OverrideService,
+    PolicyService,
+    ReplayService,
+    ScreenService,
+    SnapshotService,
+)
 from ownergate.settings import Settings
+from ownergate.snapshots import SnapshotStore
+from ownergate.store import Database, upgrade
+
+# Routes run in the server's worker threads (40 by default): each may hold a connection.
+POOL_SIZE = 10
+POOL_OVERFLOW = 40
 
 
-class StorelessServices:
-    """What the server runs on until the store is wired in: no API key is valid, and
-    ``/readyz`` reports the store as missing so no load balancer sends it traffic."""
+class StoreServices:
+    """The services over one store and one snapshot directory."""
+
+    def __init__(self, database: Database, snapshots: SnapshotStore) -> None:
+        self.database = database
+        self.deciders = Deciders(database, snapshots)
+        self.accounts = AccountService(database, self.deciders)
+        self.overrides = OverrideService(database)
+        self.policies = PolicyService(database)
+        self.snapshots = SnapshotService(database, snapshots)
+        self.audit = AuditService(database)
+        self.replays = ReplayService(database, self.deciders)
+        self.screening = ScreenService(database, self.deciders)
 
     def authenticate(self, key: str) -> Principal | None:
-        return None
+        with self.database.read() as store:
+            found = store.api_keys.authenticate(key)
+        if found is None:
+            return None
+        return Principal(key_id=found.actor, role=Role(found.role.value), label=found.label)
 
     def ready(self) -> Mapping[str, bool]:
-        return {"store": False}
+        try:
+            with self.database.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except SQLAlchemyError:
+            return {"database": False}
+        return {"database": True}
 
     def close(self) -> None:
-        return None
+        self.database.dispose()
 
 
 def build_services(settings: Settings) -> Services:
     """The services ``create_app`` uses when it is given none."""
-    return StorelessServices()
+    upgrade(settings.database_url)
+    database = Database(settings.database_url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
+    return StoreServices(database, SnapshotStore(settings.data_dir.expanduser()))

@@ -1,1 +1,46 @@
-"""Application services: decisions, overrides, policies and replay over the store and core."""
+"""Application services: decisions, overrides, policies and replay over the store and core.
+
+Each service takes the ``ownergate.store.Database`` (and, where it decides, the shared
+``Deciders``), runs one store transaction per call, and takes the acting principal's name
+as ``actor`` for every write. Errors are the store's (``NotFoundError``, ``ConflictError``,
+``PermissionDeniedError``) and ``InputError``/``PolicyError`` naming the bad field.
+"""
+
+from ownergate.service.accounts import AccountDecision, AccountFields, AccountService
+from ownergate.service.audit import AuditService
+from ownergate.service.decider import Decider, Outcome
+from ownergate.service.deciding import Decided, Resolution, Subject
+from ownergate.service.overrides import OverrideService
+from ownergate.service.pairs import Deciders, Pair, active_pair
+from ownergate.service.policies import PolicyRecord, PolicyService
+from ownergate.service.replay import ReplayReport, ReplayService
+from ownergate.service.screening import InlineHolding, ScreenService
+from ownergate.service.snapshots import SnapshotRecord, SnapshotService
+from ownergate.service.verdicts import DecisionRecord, EffectiveVerdict, OverrideRecord
+
+__all__ = [
+    "AccountDecision",
+    "AccountFields",
+    "AccountService",
+    "AuditService",
+    "Decided",
+    "Decider",
+    "Deciders",
+    "DecisionRecord",
+    "EffectiveVerdict",
+    "InlineHolding",
+    "Outcome",
+    "OverrideRecord",
+    "OverrideService",
+    "Pair",
+    "PolicyRecord",
+    "PolicyService",
+    "ReplayReport",
+    "ReplayService",
+    "Resolution",
+    "ScreenService",
+    "SnapshotRecord",
+    "SnapshotService",
+    "Subject",
+    "active_pair",
+]

@@ -79,8 +79,21 @@ class Decider:
         self._day: dt.date | None = None
         self._result: ScreenResult | None = None
 
-    def result(self) -> ScreenResult:
-        day = self._fixed_day or dt.date.today()
+    @property
+    def tables(self) -> tuple[EntityColumns, HoldingColumns]:
+        """The registry this decider screens (to build another decider on it without
+        loading the snapshot again)."""
+        return self._entities, self._holdings
+
+    def day(self, day: dt.date | None = None) -> dt.date:
+        """The day a decision asked for ``day`` is made as of: ``day`` when given, else the
+        decider's fixed day, else today."""
+        return day or self._fixed_day or dt.date.today()
+
+    def result(self, day: dt.date | None = None) -> ScreenResult:
+        """The screened snapshot as of ``self.day(day)``; asking for another day than the
+        last one screens it again, so callers keep to one day per decider."""
+        day = self.day(day)
         with self._lock:
             if self._result is None or self._day != day:
                 graph = prepare(self._entities, self._holdings, self.policy, day)
@@ -91,11 +104,11 @@ class Decider:
     def row(self, entity_id: str) -> int | None:
         return self._entities.position(entity_id)
 
-    def decide_entity(self, entity_id: str) -> Outcome:
+    def decide_entity(self, entity_id: str, *, day: dt.date | None = None) -> Outcome:
         row = self.row(entity_id)
         if row is None:
             raise UnknownEntityError(f"no entity with id {entity_id!r} in the snapshot")
-        return _outcome(self.result(), row)
+        return _outcome(self.result(day), row)
 
     def decide_organisation(
         self,
@@ -103,15 +116,18 @@ class Decider:
         country: str | None,
         entity_id: str | None = None,
         inline: list[Holding] | None = None,
+        *,
+        day: dt.date | None = None,
     ) -> Outcome:
         """The organisation's decision: its registry entity's when it has one and no inline
         holdings; else on a registry of the inline holdings over the snapshot."""
+        day = self.day(day)
         if entity_id is not None and not inline:
-            return self.decide_entity(entity_id)
+            return self.decide_entity(entity_id, day=day)
         subject = entity_id or ORGANISATION_ID
         entity_docs: dict[str, dict[str, Any]] = {}
         holding_docs: dict[int, dict[str, Any]] = {}  # by registry row: each stake once
-        result = self.result()
+        result = self.result(day)
         named = {h.owner for h in inline or []} | {
             h.nominee_for for h in inline or [] if h.nominee_for
         }
@@ -147,7 +163,7 @@ class Decider:
             for h in inline or []
         )
         small_e, small_h = columns_from_records(list(ents.values()), holds)
-        graph = prepare(small_e, small_h, self.policy, self._day or dt.date.today())
+        graph = prepare(small_e, small_h, self.policy, day)
         small = screen(graph, self.policy)
         row = small_e.position(subject)
         assert row is not None

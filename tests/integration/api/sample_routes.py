@@ -30,6 +30,7 @@ from ownergate.errors import (
     PolicyError,
     UnknownEntityError,
 )
+from ownergate.store import ConflictError, NotFoundError, PermissionDeniedError
 
 
 class SampleIn(RequestModel):
@@ -98,6 +99,9 @@ FAULTS: dict[str, Exception] = {
     "graph": GraphError("not country codes: XX"),
     "convergence": ConvergenceError("solve failed in component 7 at /srv/secret"),
     "config": ConfigError("snapshot 'may' exists already; snapshots are immutable"),
+    "not-found": NotFoundError("no account 'acct-9'"),
+    "conflict": ConflictError("policy version 2 is published already"),
+    "two-person-rule": PermissionDeniedError("key:a requested override 3: ask another"),
     "ownergate": OwnergateError("an unmapped ownergate error at /srv/secret"),
     "crash": RuntimeError("secret: password=hunter2"),
 }

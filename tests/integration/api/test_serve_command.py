@@ -51,8 +51,11 @@ def test_serve_answers_on_the_given_port_and_stops_on_sigint(tmp_path: Path) -> 
         assert "server" not in response.headers
         document = httpx.get(f"http://127.0.0.1:{port}/openapi.json").json()
         assert document["info"]["title"] == "ownergate"
-        # Without a store wired in, no key is valid and the server is not ready.
-        assert httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 503
+        # The store is made (SQLite in the data directory) and migrated at start-up.
+        ready = httpx.get(f"http://127.0.0.1:{port}/readyz")
+        assert ready.status_code == 200
+        assert ready.json()["checks"] == {"database": "up"}
+        assert (tmp_path / "ownergate.db").is_file()
     finally:
         process.send_signal(signal.SIGINT)
         output = process.communicate(timeout=30)[0]

@@ -7,7 +7,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ownergate.api.routes import system
+from ownergate.api.routes import (
+    accounts,
+    audit,
+    decisions,
+    overrides,
+    policies,
+    screen,
+    snapshots,
+    system,
+)
 
 ROOT_ROUTERS: tuple[APIRouter, ...] = (system.router,)
-V1_ROUTERS: tuple[APIRouter, ...] = ()
+V1_ROUTERS: tuple[APIRouter, ...] = (
+    screen.router,
+    accounts.router,
+    overrides.router,
+    decisions.router,
+    policies.router,
+    snapshots.router,
+    audit.router,
+)

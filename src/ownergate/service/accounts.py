@@ -1,0 +1,207 @@
+"""Accounts: stored as the platform sends them, and decided under the active pair.
+
+Writing an account decides it, and a decision is appended only when its outcome differs
+from the account's current one (status, reason, shares, entity, policy version or snapshot):
+a new decision supersedes, nothing is updated. ``redecide`` does the same for a stored
+account, after a policy or snapshot change.
+
+Deciding can take seconds (the first decision under a new pair loads its snapshot), so it
+happens before the write transaction. The transaction then takes the writers' turn and
+checks the pair and the account are still the ones decided on; if either changed meanwhile,
+the decision is made again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from ownergate.service.deciding import Decided, Subject, check_country, decide
+from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
+from ownergate.service.verdicts import (
+    DecisionRecord,
+    EffectiveVerdict,
+    current_verdict,
+    decision_history,
+)
+from ownergate.store import (
+    Account,
+    AccountStatus,
+    ConflictError,
+    Database,
+    Decision,
+    Repositories,
+)
+
+ATTEMPTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class AccountFields:
+    """Everything a PUT replaces."""
+
+    organisation_name: str
+    declared_country: str
+    registry_entity_id: str | None = None
+    lei: str | None = None
+    annual_revenue: Decimal | None = None
+    revenue_currency: str | None = None
+    status: AccountStatus = AccountStatus.ACTIVE
+
+
+@dataclass(frozen=True, slots=True)
+class AccountDecision:
+    """An account after a write or a re-decision, and its verdict; ``new_decision`` says
+    whether a decision was appended."""
+
+    account: Account
+    created: bool
+    verdict: EffectiveVerdict
+    new_decision: bool
+
+
+class _Stale(Exception):
+    """The pair or the account changed between deciding and writing."""
+
+
+class AccountService:
+    def __init__(self, db: Database, deciders: Deciders) -> None:
+        self._db = db
+        self._deciders = deciders
+
+    def put(self, account_id: str, fields: AccountFields, *, actor: str) -> AccountDecision:
+        """Create or replace the account, decide it, and append the decision if it changed."""
+        check_country(fields.declared_country, "declared_country")
+        subject = Subject(
+            fields.organisation_name,
+            fields.declared_country,
+            fields.registry_entity_id,
+            fields.lei,
+        )
+        for _attempt in range(ATTEMPTS):
+            decided = self._decide(subject)
+            try:
+                with self._db.write() as store:
+                    store.audit.lock()
+                    if active_pair(store) != decided.pair:
+                        raise _Stale
+                    account, created = store.accounts.upsert(
+                        account_id,
+                        organisation_name=fields.organisation_name,
+                        declared_country=fields.declared_country,
+                        entity_id=fields.registry_entity_id or decided.entity_id,
+                        lei=fields.lei,
+                        annual_revenue=fields.annual_revenue,
+                        revenue_currency=fields.revenue_currency,
+                        status=fields.status,
+                        actor=actor,
+                    )
+                    new = _record(store, account_id, decided, actor)
+                    verdict = current_verdict(store, account_id)
+            except _Stale:
+                continue
+            return AccountDecision(account, created, verdict, new)
+        raise ConflictError("the active policy or snapshot kept changing meanwhile: try again")
+
+    def redecide(self, account_id: str, *, actor: str) -> AccountDecision:
+        """Decide a stored account again under the active pair."""
+        for _attempt in range(ATTEMPTS):
+            with self._db.read() as store:
+                account = store.accounts.get(account_id)
+            subject = _subject(account)
+            decided = self._decide(subject)
+            try:
+                with self._db.write() as store:
+                    store.audit.lock()
+                    account = store.accounts.get(account_id)
+                    if active_pair(store) != decided.pair or _subject(account) != subject:
+                        raise _Stale
+                    if account.entity_id is None and decided.entity_id is not None:
+                        account = store.accounts.set_entity(
+                            account_id, decided.entity_id, actor=actor
+                        )
+                    new = _record(store, account_id, decided, actor)
+                    verdict = current_verdict(store, account_id)
+            except _Stale:
+                continue
+            return AccountDecision(account, False, verdict, new)
+        raise ConflictError("the account or the active pair kept changing meanwhile: try again")
+
+    def get(self, account_id: str) -> Account:
+        with self._db.read() as store:
+            return store.accounts.get(account_id)
+
+    def verdict(self, account_id: str, *, evidence: bool = False) -> EffectiveVerdict:
+        """The current decision and the override in force (cheap: no decider runs)."""
+        with self._db.read() as store:
+            return current_verdict(store, account_id, evidence=evidence)
+
+    def history(
+        self, account_id: str, *, before: int | None = None, limit: int = 50
+    ) -> list[DecisionRecord]:
+        """The account's decisions, newest first; ``before`` is a decision id to page back."""
+        with self._db.read() as store:
+            return decision_history(store, account_id, before=before, limit=limit)
+
+    def _decide(self, subject: Subject) -> Decided:
+        with self._db.read() as store:
+            pair = active_pair(store)
+        return decide_now(self._deciders, pair, subject)
+
+
+def decide_now(deciders: Deciders, pair: Pair, subject: Subject) -> Decided:
+    """The subject's decision under ``pair`` as of today (UTC)."""
+    return decide(deciders.get(pair), pair, subject, utcnow().date())
+
+
+def _subject(account: Account) -> Subject:
+    return Subject(
+        account.organisation_name, account.declared_country, account.entity_id, account.lei
+    )
+
+
+def _record(store: Repositories, account_id: str, decided: Decided, actor: str) -> bool:
+    """Append ``decided`` unless the account's current decision has the same outcome."""
+    current = store.session.execute(
+        select(
+            Decision.status,
+            Decision.reason,
+            Decision.share_min,
+            Decision.share_max,
+            Decision.entity_id,
+            Decision.policy_version,
+            Decision.snapshot_digest,
+        )
+        .where(Decision.account_id == account_id)
+        .order_by(Decision.id.desc())
+        .limit(1)
+    ).first()
+    if current is not None and tuple(current) == decided.outcome():
+        return False
+    store.decisions.append(
+        account_id,
+        status=decided.status,
+        reason=decided.reason,
+        share_min=decided.share_min,
+        share_max=decided.share_max,
+        method=decided.method,
+        evidence=decided.evidence,
+        policy_version=decided.pair.policy_version,
+        snapshot_digest=decided.pair.snapshot_digest,
+        entity_id=decided.entity_id,
+        computed_at=_computed_at(decided),
+        actor=actor,
+    )
+    return True
+
+
+def _computed_at(decided: Decided) -> dt.datetime:
+    # The moment of recording, unless the day turned since the decision was made: replay
+    # recomputes as of computed_at's date, which must be the day decided on.
+    now = utcnow()
+    if now.date() == decided.as_of:
+        return now
+    return dt.datetime.combine(decided.as_of, dt.time.max, tzinfo=dt.UTC)

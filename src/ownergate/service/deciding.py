@@ -1,0 +1,165 @@
+"""One decision on an organisation under a pair: find its registry entity, decide, and
+describe the outcome as the store keeps it.
+
+An organisation resolves to a registry entity by its registry entity id, else by its LEI
+(snapshots key entities by LEI where a source gave one). Found nowhere, it is decided on
+its declared country alone and flagged ``unverified``. The evidence document is the
+``explain`` document plus what the decision was asked about (``subject``), how the entity
+was found (``resolution``) and the ``flags``, so a decision can be replayed from the store.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from ownergate.domain.countries import country_hint, is_country_code
+from ownergate.domain.model import Holding, Reason, Status
+from ownergate.errors import InputError
+from ownergate.service.decider import Decider
+from ownergate.service.pairs import Pair
+
+UNVERIFIED = "unverified"
+INLINE = "inline"
+
+
+@dataclass(frozen=True, slots=True)
+class Subject:
+    """What is decided: an organisation as the platform describes it."""
+
+    name: str
+    country: str
+    registry_entity_id: str | None = None
+    lei: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "organisation_name": self.name,
+            "declared_country": self.country,
+            "registry_entity_id": self.registry_entity_id,
+            "lei": self.lei,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """The registry entity found for a subject, and by which of its identifiers."""
+
+    entity_id: str | None
+    by: str | None  # "registry_entity_id", "lei" or None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"entity_id": self.entity_id, "by": self.by}
+
+
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A computed decision, ready to store or to return."""
+
+    pair: Pair
+    as_of: dt.date
+    entity_id: str | None
+    status: Status
+    reason: Reason
+    share_min: float
+    share_max: float
+    method: str
+    flags: tuple[str, ...]
+    evidence: dict[str, Any]
+
+    def outcome(self) -> tuple[Any, ...]:
+        """What makes two decisions on an account the same decision."""
+        return (
+            self.status,
+            self.reason,
+            self.share_min,
+            self.share_max,
+            self.entity_id,
+            self.pair.policy_version,
+            self.pair.snapshot_digest,
+        )
+
+
+def check_country(value: str, field: str) -> str:
+    """``value`` when it is an ISO 3166-1 alpha-2 code; else an InputError naming ``field``."""
+    if not is_country_code(value):
+        raise InputError(f"{value!r} is not a country code: {country_hint(value)}", field=field)
+    return value
+
+
+def resolve(decider: Decider, subject: Subject) -> Resolution:
+    """The subject's registry entity in the decider's snapshot, if it has one."""
+    for by, ref in (("registry_entity_id", subject.registry_entity_id), ("lei", subject.lei)):
+        if ref is not None and decider.row(ref) is not None:
+            return Resolution(ref, by)
+    return Resolution(None, None)
+
+
+def decide(
+    decider: Decider,
+    pair: Pair,
+    subject: Subject,
+    day: dt.date,
+    inline: list[Holding] | None = None,
+) -> Decided:
+    """The subject's decision under ``pair`` (whose decider is ``decider``) as of ``day``."""
+    found = resolve(decider, subject)
+    if inline:
+        _check_inline(decider, inline, found.entity_id)
+    outcome = decider.decide_organisation(
+        subject.name, subject.country, found.entity_id, inline, day=day
+    )
+    flags = tuple(
+        flag
+        for flag, holds in ((INLINE, bool(inline)), (UNVERIFIED, found.entity_id is None))
+        if holds
+    )
+    evidence = finite_json(
+        {
+            **outcome.evidence,
+            "subject": subject.as_json(),
+            "resolution": found.as_json(),
+            "flags": list(flags),
+            "snapshot_digest": pair.snapshot_digest,
+        }
+    )
+    return Decided(
+        pair=pair,
+        as_of=day,
+        entity_id=found.entity_id,
+        status=outcome.status,
+        reason=outcome.reason,
+        share_min=outcome.share_min,
+        share_max=outcome.share_max,
+        method=outcome.method,
+        flags=flags,
+        evidence=evidence,
+    )
+
+
+def _check_inline(decider: Decider, inline: list[Holding], entity_id: str | None) -> None:
+    for index, holding in enumerate(inline):
+        if decider.row(holding.owner) is None:
+            raise InputError(
+                f"{holding.owner!r} is not an entity of the active snapshot",
+                field=f"holdings[{index}].owner",
+            )
+        if holding.owner == entity_id:
+            raise InputError(
+                "is the organisation itself: an organisation does not hold itself",
+                field=f"holdings[{index}].owner",
+            )
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` with infinite and NaN floats as the strings ``float()`` reads back
+    (``"Infinity"``): JSON has no such numbers, and a divergent cross-holding is one."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [finite_json(v) for v in value]
+    return value

@@ -1,0 +1,246 @@
+"""Stored decisions and overrides as the service returns them, and the effective verdict:
+the current decision, unless an approved override in force says otherwise.
+
+``current_verdict`` is the hot path (the platform asks it for every account it serves): the
+newest decision (by the ``(account_id, id)`` index), without its evidence document unless
+asked for, and the approved override in force, in one query. It runs no decider.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import bindparam, select, true
+
+from ownergate.domain.model import Reason, Status
+from ownergate.service.deciding import UNVERIFIED
+from ownergate.service.pairs import utcnow
+from ownergate.store import (
+    Decision,
+    NotFoundError,
+    Override,
+    OverrideReview,
+    OverrideState,
+    Repositories,
+    ReviewOutcome,
+    Verdict,
+)
+
+_SUMMARY = (
+    Decision.id,
+    Decision.account_id,
+    Decision.entity_id,
+    Decision.status,
+    Decision.reason,
+    Decision.share_min,
+    Decision.share_max,
+    Decision.method,
+    Decision.policy_version,
+    Decision.snapshot_digest,
+    Decision.computed_at,
+    Decision.recorded_at,
+    Decision.supersedes,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRecord:
+    """A stored decision; ``evidence`` is None when it was not asked for."""
+
+    id: int
+    account_id: str
+    entity_id: str | None
+    status: Status
+    reason: Reason
+    share_min: float
+    share_max: float
+    method: str
+    policy_version: int
+    snapshot_digest: str | None
+    computed_at: dt.datetime
+    recorded_at: dt.datetime
+    supersedes: int | None
+    evidence: dict[str, Any] | None = None
+
+    @property
+    def flags(self) -> tuple[str, ...]:
+        """An account's decision is unverified exactly when it rests on no registry entity
+        (the evidence's ``flags`` say the same)."""
+        return (UNVERIFIED,) if self.entity_id is None else ()
+
+
+@dataclass(frozen=True, slots=True)
+class OverrideRecord:
+    id: int
+    account_id: str
+    verdict: Verdict
+    reason: str
+    expires_at: dt.datetime
+    requested_by: str
+    requested_at: dt.datetime
+    state: OverrideState
+    reviewed_by: str | None = None
+    review_outcome: ReviewOutcome | None = None
+    review_reason: str | None = None
+    reviewed_at: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EffectiveVerdict:
+    """The current decision and the override in force, if any."""
+
+    account_id: str
+    decision: DecisionRecord
+    override: OverrideRecord | None
+
+    @property
+    def effective_status(self) -> Status:
+        if self.override is None:
+            return self.decision.status
+        return Status.ALLOWED if self.override.verdict is Verdict.ALLOW else Status.RESTRICTED
+
+
+def decision_record(row: Any, evidence: dict[str, Any] | None = None) -> DecisionRecord:
+    """A record from a ``Decision`` or a row of its summary columns."""
+    return DecisionRecord(
+        id=row.id,
+        account_id=row.account_id,
+        entity_id=row.entity_id,
+        status=Status(row.status),
+        reason=Reason(row.reason),
+        share_min=row.share_min,
+        share_max=row.share_max,
+        method=row.method,
+        policy_version=row.policy_version,
+        snapshot_digest=row.snapshot_digest,
+        computed_at=row.computed_at,
+        recorded_at=row.recorded_at,
+        supersedes=row.supersedes,
+        evidence=evidence,
+    )
+
+
+def override_record(
+    override: Override, review: OverrideReview | None, at: dt.datetime | None = None
+) -> OverrideRecord:
+    moment = at or utcnow()
+    if review is not None and review.outcome is ReviewOutcome.REJECT:
+        state = OverrideState.REJECTED
+    elif override.expires_at <= moment:
+        state = OverrideState.EXPIRED
+    else:
+        state = OverrideState.PENDING if review is None else OverrideState.APPROVED
+    return OverrideRecord(
+        id=override.id,
+        account_id=override.account_id,
+        verdict=override.verdict,
+        reason=override.reason,
+        expires_at=override.expires_at,
+        requested_by=override.requested_by,
+        requested_at=override.requested_at,
+        state=state,
+        reviewed_by=None if review is None else review.reviewer,
+        review_outcome=None if review is None else review.outcome,
+        review_reason=None if review is None else review.reason,
+        reviewed_at=None if review is None else review.at,
+    )
+
+
+# The hot path's statements, built once: building a select costs more than running it.
+# _IN_FORCE is OverrideRepository.active_for joined with the review (a test holds the two
+# to the same answers); _VERDICT is the newest decision with it, in one round trip.
+_IN_FORCE = (
+    select(
+        Override.id.label("override_id"),
+        Override.verdict.label("override_verdict"),
+        Override.reason.label("override_reason"),
+        Override.expires_at,
+        Override.requested_by,
+        Override.requested_at,
+        OverrideReview.reviewer,
+        OverrideReview.outcome.label("review_outcome"),
+        OverrideReview.reason.label("review_reason"),
+        OverrideReview.at.label("reviewed_at"),
+    )
+    .join(OverrideReview, OverrideReview.override_id == Override.id)
+    .where(
+        Override.account_id == bindparam("account_id"),
+        OverrideReview.outcome == ReviewOutcome.APPROVE,
+        OverrideReview.at <= bindparam("now"),
+        Override.expires_at > bindparam("now"),
+    )
+    .order_by(OverrideReview.at.desc(), OverrideReview.id.desc())
+    .limit(1)
+)
+_IN_FORCE_ROW = _IN_FORCE.subquery("in_force")
+_VERDICT = (
+    select(*_SUMMARY, *_IN_FORCE_ROW.c)
+    .outerjoin(_IN_FORCE_ROW, true())
+    .where(Decision.account_id == bindparam("account_id"))
+    .order_by(Decision.id.desc())
+    .limit(1)
+)
+
+
+def current_verdict(
+    store: Repositories, account_id: str, *, evidence: bool = False
+) -> EffectiveVerdict:
+    """The account's newest decision and the override in force; NotFoundError when it has
+    no decision (or there is no such account)."""
+    params = {"account_id": account_id, "now": utcnow()}
+    # Core, not the ORM: these are plain rows, and the ORM's per-query work would be most
+    # of the lookup's cost.
+    connection = store.session.connection()
+    if evidence:
+        found = store.decisions.current(account_id)
+        if found is not None:
+            in_force = connection.execute(_IN_FORCE, params).first()
+            override = None if in_force is None else _override(account_id, in_force)
+            return EffectiveVerdict(account_id, decision_record(found, found.evidence), override)
+    else:
+        row = connection.execute(_VERDICT, params).first()
+        if row is not None:
+            override = None if row.override_id is None else _override(account_id, row)
+            return EffectiveVerdict(account_id, decision_record(row), override)
+    store.accounts.get(account_id)  # NotFoundError naming the account when there is none
+    raise NotFoundError(f"account {account_id!r} has no decision yet")
+
+
+def override_in_force(
+    store: Repositories, account_id: str, at: dt.datetime
+) -> OverrideRecord | None:
+    """The approved override in force for the account at ``at``, with its review."""
+    params = {"account_id": account_id, "now": at}
+    row = store.session.connection().execute(_IN_FORCE, params).first()
+    return None if row is None else _override(account_id, row)
+
+
+def _override(account_id: str, row: Any) -> OverrideRecord:
+    return OverrideRecord(
+        id=row.override_id,
+        account_id=account_id,
+        verdict=Verdict(row.override_verdict),
+        reason=row.override_reason,
+        expires_at=row.expires_at,
+        requested_by=row.requested_by,
+        requested_at=row.requested_at,
+        state=OverrideState.APPROVED,
+        reviewed_by=row.reviewer,
+        review_outcome=ReviewOutcome(row.review_outcome),
+        review_reason=row.review_reason,
+        reviewed_at=row.reviewed_at,
+    )
+
+
+def decision_history(
+    store: Repositories, account_id: str, *, before: int | None, limit: int
+) -> list[DecisionRecord]:
+    """The account's decisions, newest first, without their evidence."""
+    store.accounts.get(account_id)
+    query = select(*_SUMMARY).where(Decision.account_id == account_id)
+    if before is not None:
+        query = query.where(Decision.id < before)
+    rows = store.session.execute(query.order_by(Decision.id.desc()).limit(limit))
+    return [decision_record(row) for row in rows]
