@@ -20,6 +20,15 @@ def serve(
         ),
     ] = "127.0.0.1",
     port: Annotated[int, typer.Option("--port", min=1, max=65535, help="TCP port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            "--workers", min=1, max=64, help="Server processes (one per core serves most)."
+        ),
+    ] = 1,
+    access_log: Annotated[
+        bool, typer.Option("--access-log/--no-access-log", help="Log every request.")
+    ] = True,
 ) -> None:
     """Serve the HTTP API (OpenAPI at /openapi.json) until interrupted."""
     import uvicorn
@@ -32,4 +41,17 @@ def serve(
         fail(exc)
         return
     # The Server header would only advertise uvicorn's version.
-    uvicorn.run(app, host=host, port=port, server_header=False)
+    if workers == 1:
+        uvicorn.run(app, host=host, port=port, server_header=False, access_log=access_log)
+        return
+    # Worker processes build their own app from the same OWNERGATE_* environment; the one
+    # built above has checked the settings and migrated the store first.
+    uvicorn.run(
+        "ownergate.api:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        server_header=False,
+        access_log=access_log,
+    )

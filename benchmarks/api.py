@@ -1,0 +1,239 @@
+"""Decision lookups over real HTTP: throughput and latency of GET /v1/accounts/{id}/decision.
+
+Sets up an embedded SQLite store (or ``--database-url``) with ``--accounts`` accounts, each
+with a stored decision, starts ``ownergate serve`` as a separate process on loopback, and
+drives it from this process with keep-alive connections:
+
+- an open-loop run at ``--rate`` requests per second (requests are sent on schedule whether
+  or not earlier ones have answered, so queueing shows up in the latencies), reporting the
+  achieved rate and latency percentiles;
+- a closed-loop run with ``--connections`` connections as fast as the server answers.
+
+It prints measurements only. The load generator shares the machine with the server (two
+cores here), so the figures are a lower bound of what the server alone could do.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def seed(url: str, accounts: int) -> str:
+    """Accounts with one decision each; returns a viewer key."""
+    from decimal import Decimal
+
+    from ownergate.store import Database, upgrade
+
+    upgrade(url)
+    db = Database(url)
+    with db.write() as store:
+        key = store.api_keys.create(role="viewer", label="benchmark", actor="benchmark").plain
+        policy = store.policies.active()
+        assert policy is not None
+        version = policy.version
+    batch = 500
+    for start in range(0, accounts, batch):
+        with db.write() as store:
+            for i in range(start, min(start + batch, accounts)):
+                account = f"acct-{i:07d}"
+                store.accounts.upsert(
+                    account,
+                    organisation_name=f"Customer {i}",
+                    declared_country=random.choice(["SG", "DE", "US", "CN", "GB"]),
+                    annual_revenue=Decimal(random.randint(1_000, 5_000_000)),
+                    revenue_currency="USD",
+                    actor="benchmark",
+                )
+                store.decisions.append(
+                    account,
+                    status="allowed",
+                    reason="none",
+                    share_min=0.0,
+                    share_max=0.0,
+                    method="control",
+                    evidence={"flags": ["unverified"]},
+                    policy_version=version,
+                    actor="benchmark",
+                )
+    db.dispose()
+    return key
+
+
+def start_server(data_dir: Path, url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "OWNERGATE_DATA_DIR": str(data_dir), "OWNERGATE_DATABASE_URL": url}
+    proc = subprocess.Popen(
+        [
+            str(BIN / "ownergate"),
+            "serve",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--no-access-log",
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5) as s:
+                s.sendall(b"GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                if b" 200 " in s.recv(64):
+                    return proc
+        except OSError:
+            pass
+        time.sleep(0.2)
+    proc.kill()
+    raise SystemExit("the server did not become ready")
+
+
+class Connection:
+    """One keep-alive HTTP/1.1 connection; responses are read by their Content-Length."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader, self.writer = reader, writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return cls(reader, writer)
+
+    async def get(self, path: str, key: str) -> int:
+        self.writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {key}\r\n\r\n".encode()
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await self.reader.readexactly(length)
+        return status
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    ordered = sorted(values)
+
+    def at(q: float) -> float:
+        return ordered[min(len(ordered) - 1, int(q * len(ordered)))] * 1000
+
+    return {"p50": at(0.50), "p90": at(0.90), "p99": at(0.99), "max": ordered[-1] * 1000}
+
+
+async def open_loop(port: int, key: str, paths: list[str], rate: float, seconds: float) -> None:
+    pool: asyncio.Queue[Connection] = asyncio.Queue()
+    for _ in range(64):
+        pool.put_nowait(await Connection.open(port))
+    latencies: list[float] = []
+    errors = 0
+
+    async def one(path: str, scheduled: float) -> None:
+        nonlocal errors
+        conn = await pool.get()
+        try:
+            status = await conn.get(path, key)
+            if status != 200:
+                errors += 1
+        finally:
+            pool.put_nowait(conn)
+        latencies.append(time.perf_counter() - scheduled)  # from the scheduled send time
+
+    tasks = []
+    start = time.perf_counter()
+    n = int(rate * seconds)
+    for i in range(n):
+        due = start + i / rate
+        delay = due - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        tasks.append(asyncio.create_task(one(random.choice(paths), due)))
+    await asyncio.gather(*tasks)
+    elapsed = time.perf_counter() - start
+    p = percentiles(latencies)
+    print(
+        f"open loop at {rate:,.0f}/s for {seconds:.0f} s: {len(latencies):,} requests, "
+        f"achieved {len(latencies) / elapsed:,.0f}/s, errors {errors}, latency ms "
+        + ", ".join(f"{k} {v:.2f}" for k, v in p.items())
+    )
+
+
+async def closed_loop(port: int, key: str, paths: list[str], conns: int, seconds: float) -> None:
+    latencies: list[float] = []
+    stop = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        conn = await Connection.open(port)
+        while time.perf_counter() < stop:
+            t = time.perf_counter()
+            await conn.get(random.choice(paths), key)
+            latencies.append(time.perf_counter() - t)
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(conns)))
+    elapsed = time.perf_counter() - start
+    p = percentiles(latencies)
+    print(
+        f"closed loop, {conns} connections for {seconds:.0f} s: "
+        f"{len(latencies) / elapsed:,.0f} requests/s, latency ms "
+        + ", ".join(f"{k} {v:.2f}" for k, v in p.items())
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--accounts", type=int, default=20_000)
+    parser.add_argument("--rate", type=float, default=1000.0)
+    parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--workers", type=int, default=2, help="server processes")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="og-api-bench-") as tmp:
+        data = Path(tmp)
+        url = args.database_url or f"sqlite:///{data / 'ownergate.db'}"
+        t = time.perf_counter()
+        key = seed(url, args.accounts)
+        print(
+            f"seeded {args.accounts:,} accounts with decisions in {time.perf_counter() - t:.1f} s"
+        )
+        port = free_port()
+        server = start_server(data, url, port, args.workers)
+        print(f"server: ownergate serve --workers {args.workers} --no-access-log")
+        try:
+            paths = [f"/v1/accounts/acct-{i:07d}/decision" for i in range(args.accounts)]
+            asyncio.run(closed_loop(port, key, paths, args.connections, 3))  # warm-up
+            asyncio.run(open_loop(port, key, paths, args.rate, args.seconds))
+            asyncio.run(closed_loop(port, key, paths, args.connections, args.seconds))
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+    print("target: p99 <= 10 ms at >= 1,000 requests/s on loopback (2 cores)")
+
+
+if __name__ == "__main__":
+    main()
