@@ -107,3 +107,32 @@ def test_formats_import_and_explain_with_their_stated_facts(tmp_path: Path) -> N
     assert doc["decision"]["reason"] in ("region", "listed")
     kinds = {f["kind"] for f in doc["provenance"]["facts"]}
     assert "topic" in kinds
+
+
+def test_interchange_files_skip_invalid_records_and_what_names_them(tmp_path: Path) -> None:
+    data = {"OWNERGATE_DATA_DIR": str(tmp_path / "data")}
+    entities = _write(
+        tmp_path / "e.csv", "id,name,country\nCN1,Sino,CN\nBAD,Typo,CHN\nSG1,Lion,SG\n"
+    )
+    ownership = _write(
+        tmp_path / "o.csv",
+        "owner,owned,share\nCN1,SG1,0.6\nBAD,SG1,0.2\nCN1,SG1,150%\n",
+    )
+    strict = run("ingest", "interchange", entities, ownership, "--snapshot", "s", **data)
+    assert strict.returncode == 2 and "e.csv, line 3, field 'country'" in strict.stderr
+    rejects = tmp_path / "r.jsonl"
+    lenient = run(
+        "ingest", "interchange", entities, ownership, "--snapshot", "s",
+        "--skip-invalid", "--rejects", rejects, **data,
+    )  # fmt: skip
+    assert lenient.returncode == 0, lenient.stderr
+    rows = [json.loads(line) for line in rejects.read_text().splitlines()]
+    assert [(Path(r["file"]).name, r["record"], r["field"]) for r in rows] == [
+        ("e.csv", "line 3", "country"),
+        ("o.csv", "line 3", "owner"),
+        ("o.csv", "line 4", "share"),
+    ]
+    assert rows[0]["raw"] == "BAD,Typo,CHN"
+    out = tmp_path / "d.csv"
+    assert run("screen", "--snapshot", "s", "--out", out, "-q", **data).returncode == 0
+    assert '"SG1","restricted","ownership",0.6' in out.read_text()

@@ -24,7 +24,7 @@ from ownergate.graph.tables import (
     HoldingColumns,
     day_number,
 )
-from ownergate.importers.records import EntityRecord, SourceBatch
+from ownergate.importers.records import EntityRecord, Reject, SourceBatch
 from ownergate.interchange import COUNTRY_VOCAB, EntityIndex
 from ownergate.snapshots.registry import (
     ENTITY_EXTRA_SCHEMA,
@@ -114,17 +114,7 @@ def registry_from_batch(batch: SourceBatch) -> Registry:
         },
         schema=FACT_SCHEMA,
     )
-    rejects = pa.table(
-        {
-            "source": pa.array(np.zeros(len(batch.rejects), np.int16)),
-            "file": [r.error.file for r in batch.rejects],
-            "record": [r.error.record for r in batch.rejects],
-            "field": [r.error.field for r in batch.rejects],
-            "error": [r.error.message for r in batch.rejects],
-            "raw": [r.raw for r in batch.rejects],
-        },
-        schema=REJECT_SCHEMA,
-    )
+    rejects = reject_table(batch.rejects)
     return Registry(
         entities=entities,
         holdings=holdings,
@@ -135,6 +125,21 @@ def registry_from_batch(batch: SourceBatch) -> Registry:
         holding_relation=pa.array([h.relation for h in hs], pa.string()),
         facts=facts,
         rejects=rejects,
+    )
+
+
+def reject_table(rejects: list[Reject]) -> pa.Table:
+    """Rejected records as the snapshot's ``rejects`` table (all from source 0)."""
+    return pa.table(
+        {
+            "source": pa.array(np.zeros(len(rejects), np.int16)),
+            "file": [r.error.file for r in rejects],
+            "record": [r.error.record for r in rejects],
+            "field": [r.error.field for r in rejects],
+            "error": [r.error.message for r in rejects],
+            "raw": [r.raw for r in rejects],
+        },
+        schema=REJECT_SCHEMA,
     )
 
 

@@ -17,14 +17,14 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ownergate.errors import ConfigError, InputError
-from ownergate.importers.batch import registry_from_batch
+from ownergate.importers.batch import registry_from_batch, reject_table
 from ownergate.importers.merge import merge
-from ownergate.importers.records import SourceBatch
+from ownergate.importers.records import Reject, SourceBatch
 from ownergate.snapshots import Registry, SnapshotStore
 from ownergate.snapshots.store import sha256_file
 
@@ -145,17 +145,19 @@ def _interchange(paths: list[Path], options: Options) -> Registry:
 
     if len(paths) != 2:
         raise ConfigError("the interchange format takes two files: entities, then ownership")
-    if options.skip_invalid:
-        raise ConfigError(
-            "--skip-invalid does not apply to the interchange format: its files are "
-            "validated as a whole; fix the record the error names"
-        )
     entities, ownership = paths
-    ents, holds = read_registry(entities, ownership)
+    rejects: list[Reject] = []
+    if options.skip_invalid:
+        from ownergate.importers.lenient import read_leniently
+
+        ents, holds, rejects = read_leniently(entities, ownership)
+    else:
+        ents, holds = read_registry(entities, ownership)
     source = {
         "format": "interchange",
         "paths": [str(entities), str(ownership)],
         "sha256": {str(p): sha256_file(p) for p in paths},
-        "counts": {"entities": len(ents), "holdings": len(holds)},
+        "counts": {"entities": len(ents), "holdings": len(holds), "rejects": len(rejects)},
     }
-    return Registry.plain(ents, holds, source)
+    registry = Registry.plain(ents, holds, source)
+    return replace(registry, rejects=reject_table(rejects)) if rejects else registry
