@@ -15,7 +15,9 @@ from sqlalchemy.orm import Session
 
 from ownergate.errors import InputError
 from ownergate.store import checks
+from ownergate.store.audit import AuditLog
 from ownergate.store.models import PolicyActivation, SnapshotActivation
+from ownergate.store.states import activation_state
 from ownergate.store.types import utcnow
 
 A = TypeVar("A", PolicyActivation, SnapshotActivation)
@@ -35,6 +37,28 @@ def start_of(active_from: dt.datetime | None, now: dt.datetime) -> dt.datetime:
             field="active_from",
         )
     return max(start, now)
+
+
+def append(
+    session: Session,
+    audit: AuditLog,
+    activation: A,
+    *,
+    actor: str,
+    active_from: dt.datetime | None,
+    action: str,
+) -> A:
+    """Record ``activation`` (its key already set) from ``active_from``, with its audit row;
+    called inside the caller's audited write."""
+    now = utcnow()
+    activation.active_from = start_of(active_from, now)
+    activation.activated_by = checks.text(actor, "actor", 200)
+    activation.recorded_at = now
+    session.add(activation)
+    session.flush()
+    audit.append(actor, action, activation.__tablename__.removesuffix("s"), activation.id,
+                 activation_state(activation))  # fmt: skip
+    return activation
 
 
 def latest(session: Session, model: type[A], at: dt.datetime | None) -> A | None:

@@ -21,7 +21,7 @@ from ownergate.store import activations, checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
 from ownergate.store.models import PolicyActivation, PolicyVersion
-from ownergate.store.states import activation_state, policy_state
+from ownergate.store.states import policy_state
 from ownergate.store.types import utcnow
 
 MAX_TOML_LENGTH = 64 * 1024
@@ -93,23 +93,14 @@ class PolicyRepository:
             policy = self.get(version)
             if not policy.published:
                 raise ConflictError(f"policy version {version} is a draft: publish it first")
-            now = utcnow()
-            activation = PolicyActivation(
-                version=version,
-                active_from=activations.start_of(active_from, now),
-                activated_by=checks.text(actor, "actor", 200),
-                recorded_at=now,
+            return activations.append(
+                self.session,
+                self._audit,
+                PolicyActivation(version=version),
+                actor=actor,
+                active_from=active_from,
+                action="policy.activate",
             )
-            self.session.add(activation)
-            self.session.flush()
-            self._audit.append(
-                actor,
-                "policy.activate",
-                "policy_activation",
-                activation.id,
-                activation_state(activation),
-            )
-        return activation
 
     def active(self, at: dt.datetime | None = None) -> PolicyVersion:
         """The version active at ``at`` (default: now)."""

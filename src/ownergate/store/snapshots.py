@@ -19,7 +19,7 @@ from ownergate.store import activations, checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
 from ownergate.store.models import RegisteredSnapshot, SnapshotActivation
-from ownergate.store.states import activation_state, snapshot_state
+from ownergate.store.states import snapshot_state
 from ownergate.store.types import utcnow
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
@@ -70,23 +70,14 @@ class SnapshotRepository:
         """Make a registered snapshot the active one from ``active_from`` (default: now)."""
         with self._audit.writing(actor):
             self.get(digest)
-            now = utcnow()
-            activation = SnapshotActivation(
-                digest=digest,
-                active_from=activations.start_of(active_from, now),
-                activated_by=checks.text(actor, "actor", 200),
-                recorded_at=now,
+            return activations.append(
+                self.session,
+                self._audit,
+                SnapshotActivation(digest=digest),
+                actor=actor,
+                active_from=active_from,
+                action="snapshot.activate",
             )
-            self.session.add(activation)
-            self.session.flush()
-            self._audit.append(
-                actor,
-                "snapshot.activate",
-                "snapshot_activation",
-                activation.id,
-                activation_state(activation),
-            )
-        return activation
 
     def active(self, at: dt.datetime | None = None) -> RegisteredSnapshot:
         """The snapshot active at ``at`` (default: now)."""
