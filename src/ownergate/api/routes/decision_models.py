@@ -35,23 +35,7 @@ class DecisionOut(ResponseModel):
 
     @classmethod
     def of(cls, record: DecisionRecord) -> DecisionOut:
-        return cls(
-            id=record.id,
-            account_id=record.account_id,
-            entity_id=record.entity_id,
-            status=record.status,
-            reason=record.reason,
-            share_min=record.share_min,
-            share_max=record.share_max,
-            method=record.method,
-            flags=list(record.flags),
-            policy_version=record.policy_version,
-            snapshot_digest=record.snapshot_digest,
-            computed_at=record.computed_at,
-            recorded_at=record.recorded_at,
-            supersedes=record.supersedes,
-            evidence=record.evidence,
-        )
+        return cls.model_validate(record)
 
 
 class OverrideOut(ResponseModel):
@@ -72,20 +56,7 @@ class OverrideOut(ResponseModel):
 
     @classmethod
     def of(cls, record: OverrideRecord) -> OverrideOut:
-        return cls(
-            id=record.id,
-            account_id=record.account_id,
-            verdict=record.verdict,
-            reason=record.reason,
-            expires_at=record.expires_at,
-            requested_by=record.requested_by,
-            requested_at=record.requested_at,
-            state=record.state,
-            reviewed_by=record.reviewed_by,
-            review_outcome=record.review_outcome,
-            review_reason=record.review_reason,
-            reviewed_at=record.reviewed_at,
-        )
+        return cls.model_validate(record)
 
 
 class VerdictOut(ResponseModel):
@@ -99,9 +70,4 @@ class VerdictOut(ResponseModel):
 
     @classmethod
     def of(cls, verdict: EffectiveVerdict) -> VerdictOut:
-        return cls(
-            account_id=verdict.account_id,
-            decision=DecisionOut.of(verdict.decision),
-            override=None if verdict.override is None else OverrideOut.of(verdict.override),
-            effective_status=verdict.effective_status,
-        )
+        return cls.model_validate(verdict)
