@@ -4,6 +4,8 @@ named by ``OWNERGATE_DATABASE_URL`` (default: ``ownergate.db`` in the data direc
 from __future__ import annotations
 
 import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -13,18 +15,25 @@ from ownergate.cli.common import console, err_console, fail, settings
 from ownergate.errors import OwnergateError
 
 if TYPE_CHECKING:
-    from ownergate.store import Database
+    from ownergate.store import Repositories
 
 keys_app = typer.Typer(help="Create, list and revoke API keys.", no_args_is_help=True)
 audit_app = typer.Typer(help="Check the hash-chained audit log.", no_args_is_help=True)
 
 
-def _database() -> Database:
+@contextmanager
+def _store(*, write: bool) -> Iterator[Repositories]:
+    """One transaction on the migrated store named by the settings."""
     from ownergate.store import Database, upgrade
 
     url = settings().database_url
     upgrade(url)
-    return Database(url)
+    db = Database(url)
+    try:
+        with db.write() if write else db.read() as store:
+            yield store
+    finally:
+        db.dispose()
 
 
 def _actor() -> str:
@@ -39,11 +48,9 @@ def create_key(
 ) -> None:
     """Create an API key; the key itself is printed once, as the last line."""
     try:
-        db = _database()
-        with db.write() as store:
+        with _store(write=True) as store:
             created = store.api_keys.create(role=role, label=label, actor=_actor())
             prefix, granted = created.key.prefix, created.key.role
-        db.dispose()
     except OwnergateError as exc:
         fail(exc)
         return
@@ -55,8 +62,7 @@ def create_key(
 def list_keys() -> None:
     """Every API key (revoked ones too); secrets are not stored, so none are shown."""
     try:
-        db = _database()
-        with db.read() as store:
+        with _store(write=False) as store:
             rows = [
                 (
                     str(k.id),
@@ -68,7 +74,6 @@ def list_keys() -> None:
                 )
                 for k in store.api_keys.list()
             ]
-        db.dispose()
     except OwnergateError as exc:
         fail(exc)
         return
@@ -84,11 +89,9 @@ def list_keys() -> None:
 def revoke_key(key_id: Annotated[int, typer.Argument(help="The key's id (keys list).")]) -> None:
     """Revoke an API key (servers stop accepting it within their key-cache time)."""
     try:
-        db = _database()
-        with db.write() as store:
+        with _store(write=True) as store:
             key = store.api_keys.revoke(key_id, actor=_actor())
             prefix = key.prefix
-        db.dispose()
     except OwnergateError as exc:
         fail(exc)
         return
@@ -117,11 +120,9 @@ def verify_audit(
             if not sep or not seq.isdigit() or len(digest) != 64:
                 raise ConfigError("--expect-head takes SEQ:HASH (a number, a colon, 64 hex)")
             anchor = AuditHead(int(seq), digest)
-        db = _database()
-        with db.read() as store:
+        with _store(write=False) as store:
             chain = verify_chain(store.session, expected_head=anchor)
             records = verify_records(store.session) if chain.ok else None
-        db.dispose()
     except OwnergateError as exc:
         fail(exc)
         return
