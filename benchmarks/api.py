@@ -9,6 +9,10 @@ drives it from this process with keep-alive connections:
   achieved rate and latency percentiles;
 - a closed-loop run with ``--connections`` connections as fast as the server answers.
 
+Both runs are made against the default server (verdicts cached in memory, dropped when the
+store changes) and against one with the cache off (every lookup reads the store); ``--cache``
+picks one. A warm-up asks for every account once first.
+
 It prints measurements only. The load generator shares the machine with the server (two
 cores here), so the figures are a lower bound of what the server alone could do.
 """
@@ -77,8 +81,12 @@ def seed(url: str, accounts: int) -> str:
     return key
 
 
-def start_server(data_dir: Path, url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(
+    data_dir: Path, url: str, port: int, workers: int, cache_size: int | None
+) -> subprocess.Popen[bytes]:
     env = {**os.environ, "OWNERGATE_DATA_DIR": str(data_dir), "OWNERGATE_DATABASE_URL": url}
+    if cache_size is not None:
+        env["OWNERGATE_VERDICT_CACHE_SIZE"] = str(cache_size)
     proc = subprocess.Popen(
         [
             str(BIN / "ownergate"),
@@ -182,6 +190,19 @@ async def open_loop(port: int, key: str, paths: list[str], rate: float, seconds:
     )
 
 
+async def touch_all(port: int, key: str, paths: list[str], conns: int) -> None:
+    """Asks for every account once: the steady state of a platform whose active accounts
+    are asked about again and again (with the cache off, it warms the page cache)."""
+    queue = list(paths)
+
+    async def worker() -> None:
+        conn = await Connection.open(port)
+        while queue:
+            await conn.get(queue.pop(), key)
+
+    await asyncio.gather(*(worker() for _ in range(conns)))
+
+
 async def closed_loop(port: int, key: str, paths: list[str], conns: int, seconds: float) -> None:
     latencies: list[float] = []
     stop = time.perf_counter() + seconds
@@ -212,7 +233,14 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--database-url", default=None)
     parser.add_argument("--workers", type=int, default=2, help="server processes")
+    parser.add_argument(
+        "--cache",
+        choices=["both", "on", "off"],
+        default="both",
+        help="run with the verdict cache (the default server), without it, or both",
+    )
     args = parser.parse_args()
+    runs = {"both": [True, False], "on": [True], "off": [False]}[args.cache]
     with tempfile.TemporaryDirectory(prefix="og-api-bench-") as tmp:
         data = Path(tmp)
         url = args.database_url or f"sqlite:///{data / 'ownergate.db'}"
@@ -221,17 +249,21 @@ def main() -> None:
         print(
             f"seeded {args.accounts:,} accounts with decisions in {time.perf_counter() - t:.1f} s"
         )
-        port = free_port()
-        server = start_server(data, url, port, args.workers)
-        print(f"server: ownergate serve --workers {args.workers} --no-access-log")
-        try:
-            paths = [f"/v1/accounts/acct-{i:07d}/decision" for i in range(args.accounts)]
-            asyncio.run(closed_loop(port, key, paths, args.connections, 3))  # warm-up
-            asyncio.run(open_loop(port, key, paths, args.rate, args.seconds))
-            asyncio.run(closed_loop(port, key, paths, args.connections, args.seconds))
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
+        paths = [f"/v1/accounts/acct-{i:07d}/decision" for i in range(args.accounts)]
+        for cached in runs:
+            port = free_port()
+            server = start_server(data, url, port, args.workers, None if cached else 0)
+            print(
+                f"server: ownergate serve --workers {args.workers} --no-access-log, verdict "
+                + ("cache on (default)" if cached else "cache off (OWNERGATE_VERDICT_CACHE_SIZE=0)")
+            )
+            try:
+                asyncio.run(touch_all(port, key, paths, args.connections))  # warm-up
+                asyncio.run(open_loop(port, key, paths, args.rate, args.seconds))
+                asyncio.run(closed_loop(port, key, paths, args.connections, args.seconds))
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
     print("target: p99 <= 10 ms at >= 1,000 requests/s on loopback (2 cores)")
 
 

@@ -24,7 +24,11 @@ class Settings(BaseSettings):
     ``OWNERGATE_API_MAX_BODY_BYTES``: the largest request body the HTTP API reads (1 MiB).
     ``OWNERGATE_API_KEY_CACHE_SECONDS`` / ``OWNERGATE_API_KEY_CACHE_SIZE``: how long and how
     many authenticated API keys the server remembers (5 s, 1024; 0 s turns the cache off), so
-    a key revoked by another process stops working within that many seconds."""
+    a key revoked by another process stops working within that many seconds.
+    ``OWNERGATE_VERDICT_CACHE_SIZE`` / ``OWNERGATE_VERDICT_CACHE_SECONDS``: how many current
+    verdicts the server keeps in memory (100,000; 0 turns the cache off) and for how long at
+    most (300 s). A new decision or override review in the store drops the account's entry
+    at once, whichever process wrote it (see ``ownergate.store.changes``)."""
 
     model_config = SettingsConfigDict(env_prefix="OWNERGATE_", extra="ignore")
 
@@ -34,6 +38,8 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = Field(default=1 << 20, ge=1)
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     api_key_cache_size: int = Field(default=1024, ge=1)
+    verdict_cache_size: int = Field(default=100_000, ge=0)
+    verdict_cache_seconds: float = Field(default=300.0, gt=0, le=86_400)
 
     @field_validator("policy")
     @classmethod

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from ownergate import __version__
 from ownergate.api.access import query_parameter_index, route_access
+from ownergate.api.fastpath import DecisionFastPath
 from ownergate.api.keycache import KeyCache
 from ownergate.api.limits import BodySizeLimitMiddleware
 from ownergate.api.metrics import HttpMetrics, MetricsMiddleware
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     for router in V1_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     # Added innermost first: metrics see everything, including refused bodies and crashes.
+    app.add_middleware(DecisionFastPath, state=state)
     install_problem_handlers(app)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.api_max_body_bytes)
     app.add_middleware(MetricsMiddleware, metrics=state.metrics, routes=app.router.routes)

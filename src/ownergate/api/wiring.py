@@ -22,10 +22,12 @@ from ownergate.service import (
     ReplayService,
     ScreenService,
     SnapshotService,
+    VerdictCache,
 )
 from ownergate.settings import Settings
 from ownergate.snapshots import SnapshotStore
 from ownergate.store import Database, upgrade
+from ownergate.store.changes import verdict_changes
 
 # Routes run in the server's worker threads (40 by default): each may hold a connection.
 POOL_SIZE = 10
@@ -35,11 +37,14 @@ POOL_OVERFLOW = 40
 class StoreServices:
     """The services over one store and one snapshot directory."""
 
-    def __init__(self, database: Database, snapshots: SnapshotStore) -> None:
+    def __init__(
+        self, database: Database, snapshots: SnapshotStore, cache: VerdictCache | None = None
+    ) -> None:
         self.database = database
+        self.verdict_cache = cache
         self.deciders = Deciders(database, snapshots)
-        self.accounts = AccountService(database, self.deciders)
-        self.overrides = OverrideService(database)
+        self.accounts = AccountService(database, self.deciders, cache)
+        self.overrides = OverrideService(database, cache)
         self.policies = PolicyService(database)
         self.snapshots = SnapshotService(database, snapshots)
         self.audit = AuditService(database)
@@ -62,6 +67,8 @@ class StoreServices:
         return {"database": True}
 
     def close(self) -> None:
+        if self.verdict_cache is not None:
+            self.verdict_cache.close()
         self.database.dispose()
 
 
@@ -69,4 +76,11 @@ def build_services(settings: Settings) -> Services:
     """The services ``create_app`` uses when it is given none."""
     upgrade(settings.database_url)
     database = Database(settings.database_url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
-    return StoreServices(database, SnapshotStore(settings.data_dir.expanduser()))
+    cache = None
+    if settings.verdict_cache_size > 0:
+        cache = VerdictCache(
+            verdict_changes(database),
+            max_entries=settings.verdict_cache_size,
+            ttl=settings.verdict_cache_seconds,
+        )
+    return StoreServices(database, SnapshotStore(settings.data_dir.expanduser()), cache)

@@ -16,6 +16,7 @@ from ownergate.service.policies import PolicyRecord, PolicyService
 from ownergate.service.replay import ReplayReport, ReplayService
 from ownergate.service.screening import InlineHolding, ScreenService
 from ownergate.service.snapshots import SnapshotRecord, SnapshotService
+from ownergate.service.verdict_cache import VerdictCache
 from ownergate.service.verdicts import DecisionRecord, EffectiveVerdict, OverrideRecord
 
 __all__ = [
@@ -42,5 +43,6 @@ __all__ = [
     "SnapshotRecord",
     "SnapshotService",
     "Subject",
+    "VerdictCache",
     "active_pair",
 ]

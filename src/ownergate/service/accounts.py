@@ -21,6 +21,7 @@ from sqlalchemy import select
 
 from ownergate.service.deciding import Decided, Subject, check_country, decide
 from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
+from ownergate.service.verdict_cache import VerdictCache
 from ownergate.service.verdicts import (
     DecisionRecord,
     EffectiveVerdict,
@@ -68,9 +69,10 @@ class _Stale(Exception):
 
 
 class AccountService:
-    def __init__(self, db: Database, deciders: Deciders) -> None:
+    def __init__(self, db: Database, deciders: Deciders, cache: VerdictCache | None = None) -> None:
         self._db = db
         self._deciders = deciders
+        self._cache = cache
 
     def put(self, account_id: str, fields: AccountFields, *, actor: str) -> AccountDecision:
         """Create or replace the account, decide it, and append the decision if it changed."""
@@ -103,6 +105,7 @@ class AccountService:
                     verdict = current_verdict(store, account_id)
             except _Stale:
                 continue
+            self._written(account_id, new)
             return AccountDecision(account, created, verdict, new)
         raise ConflictError("the active policy or snapshot kept changing meanwhile: try again")
 
@@ -127,6 +130,7 @@ class AccountService:
                     verdict = current_verdict(store, account_id)
             except _Stale:
                 continue
+            self._written(account_id, new)
             return AccountDecision(account, False, verdict, new)
         raise ConflictError("the account or the active pair kept changing meanwhile: try again")
 
@@ -135,9 +139,24 @@ class AccountService:
             return store.accounts.get(account_id)
 
     def verdict(self, account_id: str, *, evidence: bool = False) -> EffectiveVerdict:
-        """The current decision and the override in force (cheap: no decider runs)."""
+        """The current decision and the override in force (cheap: no decider runs;
+        without evidence, served from the verdict cache when it holds the account)."""
+        cache = None if evidence else self._cache
+        if cache is None:
+            with self._db.read() as store:
+                return current_verdict(store, account_id, evidence=evidence)
+        found = cache.get(account_id)
+        if found is not None:
+            return found
+        token = cache.token()
         with self._db.read() as store:
-            return current_verdict(store, account_id, evidence=evidence)
+            found = current_verdict(store, account_id)
+        cache.put(found, token)
+        return found
+
+    def cached_verdict(self, account_id: str) -> EffectiveVerdict | None:
+        """The verdict if the cache holds it (no store transaction), else None."""
+        return None if self._cache is None else self._cache.get(account_id)
 
     def history(
         self, account_id: str, *, before: int | None = None, limit: int = 50
@@ -145,6 +164,10 @@ class AccountService:
         """The account's decisions, newest first; ``before`` is a decision id to page back."""
         with self._db.read() as store:
             return decision_history(store, account_id, before=before, limit=limit)
+
+    def _written(self, account_id: str, new_decision: bool) -> None:
+        if new_decision and self._cache is not None:
+            self._cache.forget(account_id)
 
     def _decide(self, subject: Subject) -> Decided:
         with self._db.read() as store:

@@ -10,13 +10,15 @@ from __future__ import annotations
 import datetime as dt
 
 from ownergate.errors import InputError
+from ownergate.service.verdict_cache import VerdictCache
 from ownergate.service.verdicts import OverrideRecord, override_record
 from ownergate.store import Database, ReviewOutcome, Verdict
 
 
 class OverrideService:
-    def __init__(self, db: Database) -> None:
+    def __init__(self, db: Database, cache: VerdictCache | None = None) -> None:
         self._db = db
+        self._cache = cache
 
     def request(
         self,
@@ -65,4 +67,7 @@ class OverrideService:
             review = store.overrides.review(
                 override_id, outcome=outcome, reason=reason, actor=actor
             )
-            return override_record(store.overrides.get(override_id), review)
+            record = override_record(store.overrides.get(override_id), review)
+        if self._cache is not None:
+            self._cache.forget(record.account_id)
+        return record

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from starlette.concurrency import run_in_threadpool
 
 from ownergate.api.access import Analyst, Viewer
 from ownergate.api.models import Page, RequestModel, ResponseModel
@@ -142,7 +143,7 @@ def get_account(account_id: AccountId, who: Viewer, services: ServicesDep) -> Ac
     summary="The account's current verdict",
     responses=documented_problems(**{"404": "No such account, or not decided yet"}),
 )
-def get_decision(
+async def get_decision(
     account_id: AccountId,
     who: Viewer,
     services: ServicesDep,
@@ -150,7 +151,12 @@ def get_decision(
 ) -> VerdictOut:
     """The current decision as stored (nothing is recomputed), the approved override in
     force if any, and the effective status."""
-    return VerdictOut.of(services.accounts.verdict(account_id, evidence=evidence))
+    # The platform asks this on every request: a cached verdict is answered on the event
+    # loop, without the hop to a worker thread a store read needs.
+    verdict = None if evidence else services.accounts.cached_verdict(account_id)
+    if verdict is None:
+        verdict = await run_in_threadpool(services.accounts.verdict, account_id, evidence=evidence)
+    return VerdictOut.of(verdict)
 
 
 @router.get(
