@@ -19,6 +19,7 @@ from ownergate.domain.countries import country_hint, is_country_code
 from ownergate.domain.model import Kind
 from ownergate.domain.shares import ShareSyntaxError, parse_share
 from ownergate.errors import PolicyError
+from ownergate.policy.gate import GateRules, toml_string
 
 
 class CountryBasis(StrEnum):
@@ -60,6 +61,9 @@ class Policy(BaseModel):
     method: Method = Method.CONTROL
     aggregate_owners: bool = True
     basis: PolicyBasis = PolicyBasis.EQUITY
+    # Request-time rules (``ownergate.policy.gate``); a policy without [gate] has the
+    # built-in rule set version 1.
+    gate: GateRules = Field(default_factory=GateRules)
 
     @field_validator("regions", mode="before")
     @classmethod
@@ -113,9 +117,7 @@ class Policy(BaseModel):
         )
 
     def to_toml(self) -> str:
-        def q(s: str) -> str:
-            return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
+        q = toml_string
         thr = Decimal(self.threshold.numerator) / Decimal(self.threshold.denominator)
         lines = [
             f"name = {q(self.name)}",
@@ -133,6 +135,8 @@ class Policy(BaseModel):
             f"aggregate_owners = {'true' if self.aggregate_owners else 'false'}",
             f"basis = {q(self.basis.value)}",
         ]
+        if not self.gate.is_default:
+            lines += self.gate.to_toml()
         return "\n".join(lines) + "\n"
 
 

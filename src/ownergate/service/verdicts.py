@@ -18,6 +18,7 @@ from ownergate.domain.model import Reason, Status
 from ownergate.service.deciding import UNVERIFIED
 from ownergate.service.pairs import utcnow
 from ownergate.store import (
+    Account,
     Decision,
     NotFoundError,
     Override,
@@ -94,6 +95,8 @@ class EffectiveVerdict:
     account_id: str
     decision: DecisionRecord
     override: OverrideRecord | None
+    # The account's own declared country, as the request gate compares it.
+    declared_country: str | None = None
 
     @property
     def effective_status(self) -> Status:
@@ -175,8 +178,14 @@ _IN_FORCE = (
     .limit(1)
 )
 _IN_FORCE_ROW = _IN_FORCE.subquery("in_force")
+_DECLARED = (
+    select(Account.declared_country)
+    .where(Account.id == Decision.account_id)
+    .scalar_subquery()
+    .label("declared_country")
+)
 _VERDICT = (
-    select(*_SUMMARY, *_IN_FORCE_ROW.c)
+    select(*_SUMMARY, _DECLARED, *_IN_FORCE_ROW.c)
     .outerjoin(_IN_FORCE_ROW, true())
     .where(Decision.account_id == bindparam("account_id"))
     .order_by(Decision.id.desc())
@@ -198,12 +207,17 @@ def current_verdict(
         if found is not None:
             in_force = connection.execute(_IN_FORCE, params).first()
             override = None if in_force is None else _override(account_id, in_force)
-            return EffectiveVerdict(account_id, decision_record(found, found.evidence), override)
+            declared = store.accounts.get(account_id).declared_country
+            return EffectiveVerdict(
+                account_id, decision_record(found, found.evidence), override, declared
+            )
     else:
         row = connection.execute(_VERDICT, params).first()
         if row is not None:
             override = None if row.override_id is None else _override(account_id, row)
-            return EffectiveVerdict(account_id, decision_record(row), override)
+            return EffectiveVerdict(
+                account_id, decision_record(row), override, row.declared_country
+            )
     store.accounts.get(account_id)  # NotFoundError naming the account when there is none
     raise NotFoundError(f"account {account_id!r} has no decision yet")
 

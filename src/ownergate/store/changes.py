@@ -1,15 +1,16 @@
 """Which accounts' verdicts changed since a reader last asked, across processes.
 
-A verdict is the newest decision plus the approved override in force, so only appended
-decisions and override reviews change one (both tables are append-only). ``changes(db)``
+A verdict is the newest decision plus the approved override in force, with the account's
+declared country, so appended decisions and override reviews (both tables are append-only)
+and account writes change one. ``changes(db)``
 returns a ``VerdictChanges`` whose ``poll()`` answers "what changed since my last poll",
 cheaply enough to call on every lookup:
 
 - SQLite: ``PRAGMA data_version`` on a connection of its own says whether any other
   connection (any process) committed; only then are the decisions and reviews appended
-  since the last poll read, by id. Writers take the file's write lock for the whole
-  transaction, so ids become visible in id order and "id above the last one seen" misses
-  nothing.
+  since the last poll read, by id, and the accounts written, by audit sequence number.
+  Writers take the file's write lock for the whole transaction, so ids become visible in
+  id order and "id above the last one seen" misses nothing.
 - PostgreSQL: sequences do not commit in order, so instead a listener thread collects the
   ``ownergate_verdicts`` notifications the store's triggers send at commit (migration
   0002). They arrive asynchronously: a commit in another process reaches this one after
@@ -77,7 +78,7 @@ class SQLiteChanges:
         self._lock = threading.Lock()
         with self._lock:
             self._version = self._data_version()
-            self._decision, self._review = self._heads()
+            self._decision, self._review, self._audit = self._heads()
 
     def poll(self) -> Changes:
         with self._lock:
@@ -94,35 +95,33 @@ class SQLiteChanges:
     def _data_version(self) -> int:
         return int(self._connection.execute("PRAGMA data_version").fetchone()[0])
 
-    def _heads(self) -> tuple[int, int]:
+    def _heads(self) -> tuple[int, int, int]:
         row = self._connection.execute(
             "SELECT (SELECT coalesce(max(id), 0) FROM decisions), "
-            "(SELECT coalesce(max(id), 0) FROM override_reviews)"
+            "(SELECT coalesce(max(id), 0) FROM override_reviews), "
+            "(SELECT coalesce(max(seq), 0) FROM audit_log)"
         ).fetchone()
-        return int(row[0]), int(row[1])
+        return int(row[0]), int(row[1]), int(row[2])
 
     def _appended(self) -> Changes:
         db = self._connection
         db.execute("BEGIN")
         try:
-            decision, review = self._heads()
-            count = db.execute(
-                "SELECT count(DISTINCT account_id) FROM decisions WHERE id > ? AND id <= ?",
-                (self._decision, decision),
-            ).fetchone()[0]
-            if count > BULK:
-                found = None
-            else:
-                rows = db.execute(
-                    "SELECT account_id FROM decisions WHERE id > ? AND id <= ? "
-                    "UNION SELECT o.account_id FROM override_reviews AS r "
-                    "JOIN overrides AS o ON o.id = r.override_id WHERE r.id > ? AND r.id <= ?",
-                    (self._decision, decision, self._review, review),
-                ).fetchall()
-                found = frozenset(str(r[0]) for r in rows)
+            decision, review, audit = self._heads()
+            bounds = (self._decision, decision, self._review, review, self._audit, audit)
+            rows = db.execute(
+                "SELECT account_id FROM decisions WHERE id > ? AND id <= ? "
+                "UNION SELECT o.account_id FROM override_reviews AS r "
+                "JOIN overrides AS o ON o.id = r.override_id WHERE r.id > ? AND r.id <= ? "
+                "UNION SELECT object_id FROM audit_log "
+                "WHERE seq > ? AND seq <= ? AND object_type = 'account' "
+                f"LIMIT {BULK + 1}",
+                bounds,
+            ).fetchall()
+            found = None if len(rows) > BULK else frozenset(str(r[0]) for r in rows)
         finally:
             db.execute("COMMIT")
-        self._decision, self._review = decision, review
+        self._decision, self._review, self._audit = decision, review, audit
         if found is None:
             return Changes(everything=True)
         return Changes(accounts=found) if found else NOTHING

@@ -211,7 +211,7 @@ def test_writes_through_the_same_services_are_seen_at_once(
 @given(
     steps=st.lists(
         st.tuples(
-            st.sampled_from(["restricted", "allowed", "review", "read"]),
+            st.sampled_from(["restricted", "allowed", "review", "read", "SG", "DE"]),
             st.sampled_from(ACCOUNTS),
         ),
         min_size=1,
@@ -239,9 +239,29 @@ def test_cached_reads_equal_store_reads_after_any_writes(
                 actor="key:a",
             )
             overrides.approve(request.id, reason="ok", actor="key:b")
+        elif action in ("SG", "DE"):  # the account rewritten with this declared country
+            with other.write() as store:
+                store.accounts.upsert(
+                    account, organisation_name=account, declared_country=action, actor="key:a"
+                )
         elif action != "read":
             _decide(other, account, action)
         if db.dialect == "sqlite":  # the feed sees each commit synchronously
             assert service.verdict(account) == _direct(db, account)
         else:
             _eventually(lambda a=account: service.verdict(a), _direct(db, account))  # type: ignore[misc]
+
+
+def test_an_account_rewritten_elsewhere_reaches_the_cached_verdict(
+    db: Database, other: Database, cached: tuple[AccountService, VerdictCache]
+) -> None:
+    service, _ = cached
+    _accounts(db)
+    _decide(db, "acct-a", "allowed")
+    assert service.verdict("acct-a").declared_country == "SG"
+    with other.write() as store:  # a PUT elsewhere that appends no decision
+        store.accounts.upsert(
+            "acct-a", organisation_name="acct-a", declared_country="DE", actor="key:a"
+        )
+    _eventually(lambda: service.verdict("acct-a"), _direct(db, "acct-a"))
+    assert service.verdict("acct-a").declared_country == "DE"

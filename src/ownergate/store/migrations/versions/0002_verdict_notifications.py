@@ -4,11 +4,12 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2026-12-06
 
-A verdict is the newest decision plus the approved override in force, so appending a
-decision or an override review can change one. Statement triggers send each changed account
-id on the ``ownergate_verdicts`` channel (delivered at commit; PostgreSQL folds repeats
-within a transaction), or ``*`` when a statement touches more than ``BULK`` accounts, so a
-bulk screen sends one notification instead of one per account. SQLite has no notifications:
+A verdict is the newest decision plus the approved override in force, with the account's
+declared country, so appending a decision or an override review, or writing an account,
+can change one. Statement triggers send each changed account id on the
+``ownergate_verdicts`` channel (delivered at commit; PostgreSQL folds repeats within a
+transaction), or ``*`` when a statement touches more than ``BULK`` accounts, so a bulk
+screen sends one notification instead of one per account. SQLite has no notifications:
 readers there watch ``PRAGMA data_version`` instead (``ownergate.store.changes``).
 """
 
@@ -38,6 +39,21 @@ def upgrade() -> None:
         "RETURN NULL; END $$"
     )
     op.execute(
+        "CREATE FUNCTION ownergate_notify_accounts() RETURNS trigger LANGUAGE plpgsql AS $$ "
+        "BEGIN "
+        f"IF (SELECT count(*) FROM added) > {BULK} THEN "
+        f"PERFORM pg_notify('{CHANNEL}', '*'); "
+        f"ELSE PERFORM pg_notify('{CHANNEL}', a.id) FROM added AS a; END IF; "
+        "RETURN NULL; END $$"
+    )
+    # A trigger with transition tables may have one event only: one for each.
+    for event in ("INSERT", "UPDATE"):
+        op.execute(
+            f"CREATE TRIGGER accounts_{event.lower()}_notify AFTER {event} ON accounts "
+            "REFERENCING NEW TABLE AS added FOR EACH STATEMENT "
+            "EXECUTE FUNCTION ownergate_notify_accounts()"
+        )
+    op.execute(
         "CREATE FUNCTION ownergate_notify_reviews() RETURNS trigger LANGUAGE plpgsql AS $$ "
         "BEGIN "
         f"PERFORM pg_notify('{CHANNEL}', o.account_id) FROM "
@@ -60,7 +76,10 @@ def upgrade() -> None:
 def downgrade() -> None:
     if op.get_bind().dialect.name != "postgresql":
         return
+    op.execute("DROP TRIGGER accounts_update_notify ON accounts")
+    op.execute("DROP TRIGGER accounts_insert_notify ON accounts")
     op.execute("DROP TRIGGER override_reviews_notify ON override_reviews")
     op.execute("DROP TRIGGER decisions_notify ON decisions")
     op.execute("DROP FUNCTION ownergate_notify_reviews()")
     op.execute("DROP FUNCTION ownergate_notify_decisions()")
+    op.execute("DROP FUNCTION ownergate_notify_accounts()")
