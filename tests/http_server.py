@@ -41,6 +41,9 @@ def serving(app: ASGIApp) -> Iterator[str]:
         log_level="warning",
         access_log=False,
         timeout_graceful_shutdown=5,
+        # uvicorn would otherwise rewrite the peer from X-Forwarded-For itself (it trusts
+        # 127.0.0.1 by default), before any app sees the connection's real peer.
+        proxy_headers=False,
     )
     server = uvicorn.Server(config)
     failure: list[BaseException] = []

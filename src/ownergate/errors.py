@@ -62,3 +62,7 @@ class ConvergenceError(GraphError):
 
 class UnknownEntityError(OwnergateError):
     """Raised when an entity id asked for is not in the registry."""
+
+
+class IpAddressError(InputError):
+    """Raised when a value given as an IP address is not an IPv4 or IPv6 address; names it."""

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -27,8 +27,16 @@ class Settings(BaseSettings):
     a key revoked by another process stops working within that many seconds.
     ``OWNERGATE_VERDICT_CACHE_SIZE`` / ``OWNERGATE_VERDICT_CACHE_SECONDS``: how many current
     verdicts the server keeps in memory (100,000; 0 turns the cache off) and for how long at
-    most (300 s). A new decision or override review in the store drops the account's entry
-    at once, whichever process wrote it (see ``ownergate.store.changes``)."""
+    most (300 s). A new decision, override review or account write drops the account's entry
+    at once, whichever process wrote it (see ``ownergate.store.changes``).
+
+    IP intelligence: ``OWNERGATE_IP_DATA_DIR``: where compiled IP data versions are kept
+    (default: ``<data dir>/ip``). ``OWNERGATE_IP_BUNDLE_DIR``: the folder of IP data compiled
+    at first use (default: ``data/ip`` of the ownergate checkout).
+    ``OWNERGATE_IP_MMDB_COUNTRY`` / ``OWNERGATE_IP_MMDB_ASN`` / ``OWNERGATE_IP_MMDB_ANONYMOUS``:
+    MaxMind GeoIP2/GeoLite2 Country (or City), ASN and Anonymous-IP ``.mmdb`` files, asked
+    before the bundled data when set. ``OWNERGATE_IP_MAX_AGE_DAYS``: data older than this many
+    days is reported as stale (180)."""
 
     model_config = SettingsConfigDict(env_prefix="OWNERGATE_", extra="ignore")
 
@@ -38,6 +46,12 @@ class Settings(BaseSettings):
     api_max_body_bytes: int = Field(default=1 << 20, ge=1)
     api_key_cache_seconds: float = Field(default=5.0, ge=0, le=300)
     api_key_cache_size: int = Field(default=1024, ge=1)
+    ip_data_dir: Path | None = None
+    ip_bundle_dir: Path | None = None
+    ip_mmdb_country: Path | None = None
+    ip_mmdb_asn: Path | None = None
+    ip_mmdb_anonymous: Path | None = None
+    ip_max_age_days: int = Field(default=180, ge=1)
     verdict_cache_size: int = Field(default=100_000, ge=0)
     verdict_cache_seconds: float = Field(default=300.0, gt=0, le=86_400)
 
@@ -47,6 +61,13 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             raise ValueError(f"OWNERGATE_POLICY names no file: {value}")
         return value
+
+    @field_validator("ip_mmdb_country", "ip_mmdb_asn", "ip_mmdb_anonymous")
+    @classmethod
+    def _mmdb_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is not None and not value.expanduser().is_file():
+            raise ValueError(f"OWNERGATE_{str(info.field_name).upper()} names no file: {value}")
+        return value.expanduser() if value is not None else None
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

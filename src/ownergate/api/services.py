@@ -23,6 +23,7 @@ from ownergate.service import (
     ScreenService,
     SnapshotService,
 )
+from ownergate.service.gate import GateService
 
 
 class Role(StrEnum):
@@ -92,3 +93,6 @@ class Services(Protocol):
 
     @property
     def screening(self) -> ScreenService: ...
+
+    @property
+    def gate(self) -> GateService: ...

@@ -7,12 +7,16 @@ snapshots in ``OWNERGATE_DATA_DIR``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+import threading
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from ownergate.api.services import Principal, Role, Services
+from ownergate.errors import ConfigError
+from ownergate.ipintel import IpIntel
 from ownergate.service import (
     AccountService,
     AuditService,
@@ -24,10 +28,14 @@ from ownergate.service import (
     SnapshotService,
     VerdictCache,
 )
+from ownergate.service.gate import GateService
+from ownergate.service.gate_audit import GateAudit
 from ownergate.settings import Settings
 from ownergate.snapshots import SnapshotStore
 from ownergate.store import Database, upgrade
 from ownergate.store.changes import verdict_changes
+
+log = logging.getLogger(__name__)
 
 # Routes run in the server's worker threads (40 by default): each may hold a connection.
 POOL_SIZE = 10
@@ -38,7 +46,12 @@ class StoreServices:
     """The services over one store and one snapshot directory."""
 
     def __init__(
-        self, database: Database, snapshots: SnapshotStore, cache: VerdictCache | None = None
+        self,
+        database: Database,
+        snapshots: SnapshotStore,
+        cache: VerdictCache | None = None,
+        *,
+        intel: Callable[[], IpIntel] | None = None,
     ) -> None:
         self.database = database
         self.verdict_cache = cache
@@ -50,6 +63,20 @@ class StoreServices:
         self.audit = AuditService(database)
         self.replays = ReplayService(database, self.deciders)
         self.screening = ScreenService(database, self.deciders)
+        self._intel = intel
+        self._gate: GateService | None = None
+        self._gate_lock = threading.Lock()
+
+    @property
+    def gate(self) -> GateService:
+        """The request gate (built on first use; its IP index opens lazily)."""
+        with self._gate_lock:
+            if self._gate is None:
+                if self._intel is None:
+                    raise ConfigError("the request gate needs IP data: none is configured")
+                audit = GateAudit(self.database)
+                self._gate = GateService(self.database, self.accounts, self._intel, audit=audit)
+            return self._gate
 
     def authenticate(self, key: str) -> Principal | None:
         with self.database.read() as store:
@@ -67,6 +94,8 @@ class StoreServices:
         return {"database": True}
 
     def close(self) -> None:
+        if self._gate is not None:
+            self._gate.close()
         if self.verdict_cache is not None:
             self.verdict_cache.close()
         self.database.dispose()
@@ -83,4 +112,9 @@ def build_services(settings: Settings) -> Services:
             max_entries=settings.verdict_cache_size,
             ttl=settings.verdict_cache_seconds,
         )
-    return StoreServices(database, SnapshotStore(settings.data_dir.expanduser()), cache)
+    return StoreServices(
+        database,
+        SnapshotStore(settings.data_dir.expanduser()),
+        cache,
+        intel=lambda: IpIntel.open(settings, notify=log.info),
+    )

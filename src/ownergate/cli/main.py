@@ -6,6 +6,7 @@ import typer
 
 from ownergate.cli.admin_cmd import audit_app, keys_app
 from ownergate.cli.ingest_cmd import ingest
+from ownergate.cli.ip_cmd import ip_app
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
 from ownergate.cli.serve_cmd import serve
 from ownergate.cli.snapshot_cmd import diff, snapshots
@@ -28,5 +29,6 @@ app.command()(diff)
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
+app.add_typer(ip_app, name="ip")
 
 __all__ = ["app"]

@@ -61,9 +61,7 @@ class When(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    account_status: tuple[Literal["allowed", "restricted", "review", "unknown"], ...] | None = (
-        None
-    )
+    account_status: tuple[Literal["allowed", "restricted", "review", "unknown"], ...] | None = None
     account_flags: tuple[str, ...] | None = None
     ip_country: CountrySet | None = None
     ip_country_known: bool | None = None

@@ -27,7 +27,7 @@ import datetime as dt
 import enum
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
@@ -165,34 +165,50 @@ class AuditLog:
         payload: dict[str, Any],
     ) -> AuditEntry:
         """Append one row after the current head (locking it first if not yet locked)."""
-        check_actor(actor)
+        return self.append_many([(actor, action, object_type, object_id, payload)])[0]
+
+    def append_many(
+        self, rows: Sequence[tuple[str, str, str, str | int, dict[str, Any]]]
+    ) -> list[AuditEntry]:
+        """Append rows of (actor, action, object_type, object_id, payload) in order, with
+        one head lock, one insert and one head update for all of them."""
+        for row in rows:
+            check_actor(row[0])
         head = self.lock()
-        entry = AuditEntry(
-            seq=head.seq + 1,
-            at=utcnow(),
-            actor=actor,
-            action=action,
-            object_type=object_type,
-            object_id=str(object_id),
-            payload=canonical(payload),
-            prev_hash=head.hash,
-        )
-        entry.hash = entry_hash(
-            entry.prev_hash,
-            entry.seq,
-            entry.at,
-            entry.actor,
-            entry.action,
-            entry.object_type,
-            entry.object_id,
-            entry.payload,
-        )
-        self.session.add(entry)
-        self.session.flush()
-        self.session.execute(
-            update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=entry.seq, hash=entry.hash)
-        )
-        return entry
+        entries = []
+        prev, seq = head.hash, head.seq
+        at = utcnow()
+        for actor, action, object_type, object_id, payload in rows:
+            seq += 1
+            entry = AuditEntry(
+                seq=seq,
+                at=at,
+                actor=actor,
+                action=action,
+                object_type=object_type,
+                object_id=str(object_id),
+                payload=canonical(payload),
+                prev_hash=prev,
+            )
+            entry.hash = entry_hash(
+                entry.prev_hash,
+                entry.seq,
+                entry.at,
+                entry.actor,
+                entry.action,
+                entry.object_type,
+                entry.object_id,
+                entry.payload,
+            )
+            prev = entry.hash
+            entries.append(entry)
+        if entries:
+            self.session.add_all(entries)
+            self.session.flush()
+            self.session.execute(
+                update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=seq, hash=prev)
+            )
+        return entries
 
     def head(self) -> AuditHead:
         """The newest row's (seq, hash); (0, 64 zeros) for an empty log."""

@@ -29,16 +29,17 @@ class Api:
         return f"key:{self.keys[who].split('_')[1]}"
 
 
-def settings_for(database_url: str, data_dir: Path) -> Settings:
+def settings_for(database_url: str, data_dir: Path, **extra: object) -> Settings:
     return Settings.model_validate(
-        {"policy": None, "data_dir": data_dir, "database_url": database_url}
+        {"policy": None, "data_dir": data_dir, "database_url": database_url, **extra}
     )
 
 
 @contextmanager
-def serve_store(database_url: str, data_dir: Path) -> Iterator[Api]:
-    """The app over the store at ``database_url`` (migrated by the app) and ``data_dir``."""
-    app = create_app(settings_for(database_url, data_dir))
+def serve_store(database_url: str, data_dir: Path, **settings: object) -> Iterator[Api]:
+    """The app over the store at ``database_url`` (migrated by the app) and ``data_dir``
+    (``settings``: other ``Settings`` fields)."""
+    app = create_app(settings_for(database_url, data_dir, **settings))
     keys = create_keys(database_url)
     with serving(app) as base_url, httpx.Client(base_url=base_url, timeout=60) as client:
         yield Api(client, keys)

@@ -11,6 +11,7 @@ from ownergate.api.routes import (
     accounts,
     audit,
     decisions,
+    gate,
     overrides,
     policies,
     screen,
@@ -27,4 +28,5 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
     policies.router,
     snapshots.router,
     audit.router,
+    gate.router,
 )

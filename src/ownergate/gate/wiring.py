@@ -1,0 +1,40 @@
+"""A ``GateService`` over the store and IP data the settings name, for the middleware."""
+
+from __future__ import annotations
+
+from ownergate.ipintel import IpIntel
+from ownergate.service import AccountService, Deciders, VerdictCache
+from ownergate.service.gate import GateService
+from ownergate.service.gate_audit import GateAudit
+from ownergate.settings import Settings
+from ownergate.snapshots import SnapshotStore
+from ownergate.store import Database, upgrade
+from ownergate.store.changes import verdict_changes
+
+
+def open_gate(settings: Settings) -> GateService:
+    """The gate over ``OWNERGATE_DATABASE_URL`` (migrated) and the IP data; its verdict
+    cache follows the store's changes, whichever process writes them."""
+    upgrade(settings.database_url)
+    database = Database(settings.database_url)
+    cache = None
+    if settings.verdict_cache_size > 0:
+        cache = VerdictCache(
+            verdict_changes(database),
+            max_entries=settings.verdict_cache_size,
+            ttl=settings.verdict_cache_seconds,
+        )
+
+    def close() -> None:
+        if cache is not None:
+            cache.close()
+        database.dispose()
+
+    accounts = AccountService(database, Deciders(database, SnapshotStore(settings.data_dir)), cache)
+    return GateService(
+        database,
+        accounts,
+        lambda: IpIntel.open(settings),
+        audit=GateAudit(database),
+        on_close=close,
+    )
