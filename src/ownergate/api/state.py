@@ -23,6 +23,8 @@ class AppState:
     metrics: HttpMetrics
     # Services the app built itself are closed at shutdown; given ones belong to the caller.
     owns_services: bool
+    # The process is a dedicated server: freeze the collector's view at start-up.
+    freeze_gc: bool = False
     # The query parameters each route declares, by id() of the route (which the app holds).
     query_names: dict[int, frozenset[str]] = field(default_factory=dict)
 

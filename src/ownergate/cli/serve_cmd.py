@@ -36,7 +36,7 @@ def serve(
     from ownergate.api import create_app
 
     try:
-        app = create_app(settings())
+        app = create_app(settings(), freeze_gc=True)
     except OwnergateError as exc:
         fail(exc)
         return
@@ -47,7 +47,7 @@ def serve(
     # Worker processes build their own app from the same OWNERGATE_* environment; the one
     # built above has checked the settings and migrated the store first.
     uvicorn.run(
-        "ownergate.api:create_app",
+        "ownergate.api.app:create_server_app",
         factory=True,
         host=host,
         port=port,
