@@ -16,7 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from ownergate.api.services import Principal, Role, Services
 from ownergate.errors import ConfigError
-from ownergate.ipintel import IpIntel
+from ownergate.ipintel import IpDataStore, IpIntel
 from ownergate.service import (
     AccountService,
     AuditService,
@@ -52,6 +52,7 @@ class StoreServices:
         cache: VerdictCache | None = None,
         *,
         intel: Callable[[], IpIntel] | None = None,
+        intel_version: Callable[[], object] | None = None,
     ) -> None:
         self.database = database
         self.verdict_cache = cache
@@ -64,6 +65,7 @@ class StoreServices:
         self.replays = ReplayService(database, self.deciders)
         self.screening = ScreenService(database, self.deciders)
         self._intel = intel
+        self._intel_version = intel_version
         self._gate: GateService | None = None
         self._gate_lock = threading.Lock()
 
@@ -75,7 +77,13 @@ class StoreServices:
                 if self._intel is None:
                     raise ConfigError("the request gate needs IP data: none is configured")
                 audit = GateAudit(self.database)
-                self._gate = GateService(self.database, self.accounts, self._intel, audit=audit)
+                self._gate = GateService(
+                    self.database,
+                    self.accounts,
+                    self._intel,
+                    audit=audit,
+                    intel_version=self._intel_version,
+                )
             return self._gate
 
     def authenticate(self, key: str) -> Principal | None:
@@ -117,4 +125,5 @@ def build_services(settings: Settings) -> Services:
         SnapshotStore(settings.data_dir.expanduser()),
         cache,
         intel=lambda: IpIntel.open(settings, notify=log.info),
+        intel_version=IpDataStore.of(settings).current,
     )

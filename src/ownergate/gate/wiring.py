@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ownergate.ipintel import IpIntel
+from ownergate.ipintel import IpDataStore, IpIntel
 from ownergate.service import AccountService, Deciders, VerdictCache
 from ownergate.service.gate import GateService
 from ownergate.service.gate_audit import GateAudit
@@ -37,4 +37,5 @@ def open_gate(settings: Settings) -> GateService:
         lambda: IpIntel.open(settings),
         audit=GateAudit(database),
         on_close=close,
+        intel_version=IpDataStore.of(settings).current,
     )

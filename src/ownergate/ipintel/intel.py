@@ -22,7 +22,7 @@ from ownergate.ipintel.addresses import parse_parts
 from ownergate.ipintel.index import AsnTable, IpIndex, VersionIndex
 from ownergate.ipintel.maxmind import MaxMindDatabases
 from ownergate.ipintel.model import CountryAnswer, Flag, IpInfo, SourceInfo
-from ownergate.ipintel.store import BUNDLED, IpDataStore
+from ownergate.ipintel.store import IpDataStore
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -76,8 +76,7 @@ class IpIntel:
         """The index named by the settings (compiled from the bundled data at first use)
         and the MaxMind databases they configure."""
         today = today or dt.date.today()
-        root = settings.ip_data_dir or settings.data_dir / "ip"
-        directory = IpDataStore(root, settings.ip_bundle_dir or BUNDLED).ensure(notify)
+        directory = IpDataStore.of(settings).ensure(notify)
         mmdb = MaxMindDatabases.open(
             {
                 "country": settings.ip_mmdb_country,

@@ -21,6 +21,7 @@ from pathlib import Path
 from ownergate.errors import ConfigError, InputError
 from ownergate.ipintel.compile import FORMAT, INDEX, compile_index, read_manifest, source_digest
 from ownergate.ipintel.manifest import MANIFEST
+from ownergate.settings import Settings
 
 BUNDLED = Path(__file__).resolve().parents[3] / "data" / "ip"
 POINTER = "CURRENT"
@@ -35,6 +36,13 @@ class IpDataStore:
     def __init__(self, root: Path, bundle: Path | None = None) -> None:
         self.root = root.expanduser()
         self.bundle = bundle.expanduser() if bundle else None
+
+    @classmethod
+    def of(cls, settings: Settings) -> IpDataStore:
+        """The store ``OWNERGATE_IP_DATA_DIR`` names (default ``<data dir>/ip``), with the
+        bundle ``OWNERGATE_IP_BUNDLE_DIR`` names (default: the bundled data)."""
+        root = settings.ip_data_dir or settings.data_dir / "ip"
+        return cls(root, settings.ip_bundle_dir or BUNDLED)
 
     @property
     def versions(self) -> Path:

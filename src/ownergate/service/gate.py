@@ -12,6 +12,7 @@ Verdicts other than ``allow``, and a sample of the allows, go to the audit log t
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
@@ -30,6 +31,7 @@ from ownergate.service.verdicts import EffectiveVerdict
 from ownergate.store import ConflictError, Database, NotFoundError
 
 UNKNOWN = "unknown"
+log = logging.getLogger(__name__)
 
 
 class _NotCached:
@@ -115,11 +117,19 @@ class GateService:
         sample: Callable[[], float] = random.random,
         clock: Callable[[], float] = time.monotonic,
         on_close: Callable[[], None] | None = None,
+        intel_version: Callable[[], object] | None = None,
+        intel_recheck: float = 30.0,
     ) -> None:
         self._db = db
         self._accounts = accounts
         self._open_intel = intel
         self._intel: IpIntel | None = None
+        # ``ip update`` in another process switches the data: looked for every
+        # ``intel_recheck`` seconds, on the store-reading path.
+        self._intel_version = intel_version
+        self._intel_recheck = intel_recheck
+        self._intel_seen: object = None
+        self._intel_due = 0.0
         self._audit = audit
         self._policy_ttl = policy_ttl
         self._sample = sample
@@ -132,6 +142,7 @@ class GateService:
         """The verdict, reading the store for what memory does not hold."""
         policy = self._active_policy(refresh=True)
         assert policy is not None
+        self._follow_intel()
         verdict = self._account(request.account_id, cached_only=False)
         assert not isinstance(verdict, _NotCached)
         return self._decide(request, policy, verdict, actor)
@@ -141,6 +152,8 @@ class GateService:
         ``check`` then, off the event loop)."""
         policy = self._active_policy(refresh=False)
         if policy is None or self._intel is None:
+            return None
+        if self._intel_version is not None and self._clock() >= self._intel_due:
             return None
         verdict = self._account(request.account_id, cached_only=True)
         if isinstance(verdict, _NotCached):
@@ -205,7 +218,24 @@ class GateService:
             with self._lock:
                 if self._intel is None:
                     self._intel = self._open_intel()
+                    stale = ", ".join(
+                        f"{s.name} ({s.age_days} days)" for s in self._intel.stale_sources()
+                    )
+                    if stale:
+                        log.warning("the gate's IP data is older than configured: %s", stale)
         return self._intel
+
+    def _follow_intel(self) -> None:
+        """Reopens the IP index when its data was replaced since it was opened."""
+        if self._intel_version is None or self._clock() < self._intel_due:
+            return
+        version = self._intel_version()
+        with self._lock:
+            self._intel_due = self._clock() + self._intel_recheck
+            if self._intel is not None and version != self._intel_seen:
+                self._intel = None
+            self._intel_seen = version
+        self.intel  # noqa: B018 - opens it again if it was dropped
 
     def _account(
         self, account_id: str | None, *, cached_only: bool
