@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The main job on the embedded default: synthesise a registry, screen it with the seed
 # policy, then explain one restricted foreign subsidiary and re-check that explanation;
-# then import real GLEIF records as a snapshot and explain a decision made through them.
+# then import real GLEIF records as a snapshot and explain a decision made through them;
+# then serve the API over that snapshot and gate a few requests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
@@ -47,8 +48,13 @@ echo "== why is $GLEIF_ID, a Slovak company, restricted?"
   --as-of "$AS_OF" --out "$OUT/gleif-decisions.csv" -q
 
 echo
+echo "== the decision service and the request gate (ownergate serve on loopback)"
+"$BIN/python" scripts/demo_service.py
+
+echo
 echo "Summary"
 echo "  synthetic registry: $REG ($EDGES holdings), decisions in $OUT/decisions.parquet"
 echo "  explained and verified offline: $ID (evidence in $OUT/evidence-$ID.json)"
 echo "  GLEIF sample: snapshot gleif-sample in $OWNERGATE_DATA_DIR, decisions in" \
   "$OUT/gleif-decisions.csv"
+echo "  decision service: accounts, decisions and gate verdicts in $OWNERGATE_DATA_DIR/ownergate.db"
