@@ -10,7 +10,7 @@ from ownergate.cli.ip_cmd import ip_app
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
 from ownergate.cli.serve_cmd import serve
 from ownergate.cli.snapshot_cmd import diff, snapshots
-from ownergate.cli.synth_cmd import synth
+from ownergate.cli.synth_cmd import synth_app
 
 app = typer.Typer(
     help="Region-policy screening that looks through ownership.",
@@ -21,7 +21,6 @@ app = typer.Typer(
 app.command()(screen)
 app.command()(explain)
 app.command("verify")(verify_evidence)
-app.command()(synth)
 app.command()(ingest)
 app.command()(snapshots)
 app.command()(validate)
@@ -30,5 +29,6 @@ app.command()(serve)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ip_app, name="ip")
+app.add_typer(synth_app, name="synth")
 
 __all__ = ["app"]
