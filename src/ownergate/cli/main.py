@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ownergate.cli.admin_cmd import audit_app, keys_app
+from ownergate.cli.impact_cmd import impact
 from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.ip_cmd import ip_app
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
@@ -25,6 +26,7 @@ app.command()(ingest)
 app.command()(snapshots)
 app.command()(validate)
 app.command()(diff)
+app.command()(impact)
 app.command()(serve)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
