@@ -32,6 +32,15 @@ echo
 echo "== re-checking that decision offline from its evidence document"
 "$BIN/ownergate" verify "$OUT/evidence-$ID.json"
 
+CUST="$OUT/customers"
+echo
+echo "== what does the seed policy cost? 300,000 synthetic customers over that registry,"
+echo "== under the terms before it (policies/region-only.toml) and with it (policies/default.toml)"
+"$BIN/ownergate" synth customers --n "${DEMO_CUSTOMERS:-300000}" --registry "$REG" --out "$CUST" --seed 7
+"$BIN/ownergate" impact --policy-a policies/region-only.toml --policy-b policies/default.toml \
+  --customers "$CUST/customers.parquet" --entities "$REG/entities.parquet" \
+  --ownership "$REG/ownership.parquet" --as-of "$AS_OF" --out "$OUT/impact"
+
 export OWNERGATE_DATA_DIR="$OUT/data"
 rm -rf "$OWNERGATE_DATA_DIR"
 echo
@@ -55,6 +64,8 @@ echo
 echo "Summary"
 echo "  synthetic registry: $REG ($EDGES holdings), decisions in $OUT/decisions.parquet"
 echo "  explained and verified offline: $ID (evidence in $OUT/evidence-$ID.json)"
+echo "  impact of the seed policy on the customer base: $OUT/impact/impact.html" \
+  "(flips in $OUT/impact/flips.csv)"
 echo "  GLEIF sample: snapshot gleif-sample in $OWNERGATE_DATA_DIR, decisions in" \
   "$OUT/gleif-decisions.csv"
 echo "  decision service: accounts, decisions and gate verdicts in $OWNERGATE_DATA_DIR/ownergate.db"

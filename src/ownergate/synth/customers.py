@@ -92,8 +92,12 @@ def generate_customers(
     names = entities.column("name").take(pa.array(rows)).to_pylist()
     changes = rng.choice(len(NAME_CHANGES), size=n, p=_CHANGE_WEIGHTS)
     typed = [_change(name, int(c), rng) for name, c in zip(names, changes, strict=True)]
-    legal = entities.column("legal_country").to_numpy(zero_copy_only=False).astype(str)
-    declared = np.where(rng.random(n) < 0.05, legal[rows], country[rows])
+    # A headquarters the registry does not know is declared as the country of incorporation.
+    hq = pc.coalesce(entities.column("country"), entities.column("legal_country"))
+    legal = pc.coalesce(entities.column("legal_country"), hq)
+    hq_codes = hq.to_numpy(zero_copy_only=False).astype(object)
+    legal_codes = legal.to_numpy(zero_copy_only=False).astype(object)
+    declared = np.where(rng.random(n) < 0.05, legal_codes[rows], hq_codes[rows])
     revenue = np.round(np.exp(rng.normal(np.log(mix.median_revenue), mix.revenue_sigma, size=n)), 2)
     ids = [f"cust-{i:07d}" for i in range(1, n + 1)]
     entity_ids = entities.column("id").take(pa.array(rows))

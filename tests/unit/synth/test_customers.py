@@ -107,6 +107,13 @@ def test_the_mix_holds_restricted_headquarters_and_revenue_is_heavy_tailed(
     assert np.median(revenue) < revenue.mean() / 2  # the tail carries the total
 
 
+def test_every_declared_country_is_a_country_code(base: tuple[pa.Table, pa.Table]) -> None:
+    from ownergate.domain.countries import is_country_code
+
+    declared = base[0].column("declared_country").to_pylist()
+    assert all(isinstance(code, str) and is_country_code(code) for code in declared)
+
+
 def test_a_registry_too_small_is_refused(registry: tuple[pa.Table, pa.Table]) -> None:
     with pytest.raises(ConfigError, match="fewer than"):
         generate_customers(*registry, 10_000_000, 1)
