@@ -8,6 +8,7 @@ from ownergate.cli.admin_cmd import audit_app, keys_app
 from ownergate.cli.impact_cmd import impact
 from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.ip_cmd import ip_app
+from ownergate.cli.resolve_cmd import resolve
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
 from ownergate.cli.serve_cmd import serve
 from ownergate.cli.snapshot_cmd import diff, snapshots
@@ -28,6 +29,7 @@ app.command()(validate)
 app.command()(diff)
 app.command()(impact)
 app.command()(serve)
+app.command()(resolve)
 app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ip_app, name="ip")

@@ -1,0 +1,140 @@
+"""Accounts linked to registry entities by the resolver (``ownergate.resolve``), as tables.
+
+The registry's companies, states and other organisations become the resolver's entities
+(people are never customers here); accounts whose registry entity is already known (by id
+or LEI, ``link_accounts``) are not resolved again. The links table keeps every outcome
+with its method, score and candidates, so ``review`` rows are the analysts' queue; the
+resolved customer base fills ``registry_entity_id`` for ``linked`` accounts only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+
+from ownergate.domain.model import KINDS, Kind
+from ownergate.graph.tables import EntityColumns, text
+from ownergate.portfolio.accounts import Customers, IntArray
+from ownergate.resolve import Outcome, RegistryEntity, Resolution, Subject
+
+LINK_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("outcome", pa.string()),
+        ("method", pa.string()),
+        ("score", pa.float64()),
+        ("entity_id", pa.string()),
+        ("candidates", pa.string()),
+    ]
+)
+
+
+def registry_entities(
+    ents: EntityColumns,
+    other_names: Sequence[Sequence[str] | None] | None = None,
+    identifiers: Sequence[Sequence[str] | None] | None = None,
+) -> list[RegistryEntity]:
+    """The registry's non-person entities with their names, country and identifiers
+    (``SCHEME:value``: ``LEI:`` becomes the LEI, other schemes registration numbers)."""
+    person = KINDS.index(Kind.PERSON)
+    out = []
+    for row in np.flatnonzero(ents.kind != person).tolist():
+        name = text(ents.names[row]) if ents.names is not None else ""
+        if not name:
+            continue
+        code = int(ents.country[row])
+        idents = (identifiers[row] if identifiers is not None else None) or ()
+        leis = [i[4:] for i in idents if i.upper().startswith("LEI:")]
+        out.append(
+            RegistryEntity(
+                id=text(ents.ids[row]),
+                name=name,
+                country=ents.country_vocab[code] if code else None,
+                other_names=tuple((other_names[row] if other_names is not None else None) or ()),
+                lei=leis[0] if leis else None,
+                registrations=tuple(i for i in idents if not i.upper().startswith("LEI:")),
+            )
+        )
+    return out
+
+
+def subjects(customers: Customers, known: IntArray) -> list[Subject]:
+    """The accounts without a known registry entity (``known`` is -1), to resolve."""
+    return [
+        Subject(
+            key=str(customers.account_id[i]),
+            name=str(customers.name[i] or ""),
+            country=customers.country[i],
+            lei=customers.lei[i],
+        )
+        for i in np.flatnonzero(known < 0).tolist()
+    ]
+
+
+def links_table(resolutions: Sequence[Resolution]) -> pa.Table:
+    return pa.table(
+        {
+            "account_id": [r.subject_key for r in resolutions],
+            "outcome": [r.outcome.value for r in resolutions],
+            "method": [r.method.value for r in resolutions],
+            "score": [round(r.score, 4) for r in resolutions],
+            "entity_id": [r.entity_id for r in resolutions],
+            "candidates": [
+                json.dumps(
+                    [
+                        {"entity_id": c.entity_id, "score": round(c.score, 4), "name": c.name}
+                        for c in r.candidates
+                    ],
+                    ensure_ascii=False,
+                )
+                for r in resolutions
+            ],
+        },
+        schema=LINK_SCHEMA,
+    )
+
+
+def resolved_customers(table: pa.Table, resolutions: Sequence[Resolution]) -> pa.Table:
+    """``table`` (a customer base) with ``registry_entity_id`` set for linked accounts."""
+    linked = {r.subject_key: r.entity_id for r in resolutions if r.outcome is Outcome.LINKED}
+    ids = table.column("account_id").to_pylist()
+    current = table.column("registry_entity_id").to_pylist()
+    filled = [c if c else linked.get(str(a)) for a, c in zip(ids, current, strict=True)]
+    position = table.schema.get_field_index("registry_entity_id")
+    return table.set_column(position, "registry_entity_id", pa.array(filled, pa.string()))
+
+
+@dataclass(frozen=True)
+class Accuracy:
+    """Against a truth table: precision and recall of ``linked``, the share sent to review."""
+
+    linked: int
+    correct: int
+    positives: int
+    review: int
+    resolved: int
+
+    @property
+    def precision(self) -> float:
+        return self.correct / self.linked if self.linked else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.correct / self.positives if self.positives else 1.0
+
+    @property
+    def review_rate(self) -> float:
+        return self.review / self.resolved if self.resolved else 0.0
+
+
+def accuracy(resolutions: Sequence[Resolution], truth: dict[str, Any]) -> Accuracy:
+    linked = [r for r in resolutions if r.outcome is Outcome.LINKED]
+    correct = sum(truth.get(r.subject_key) == r.entity_id for r in linked)
+    positives = sum(truth.get(r.subject_key) is not None for r in resolutions)
+    review = sum(r.outcome is Outcome.REVIEW for r in resolutions)
+    return Accuracy(len(linked), correct, positives, review, len(resolutions))
