@@ -52,3 +52,22 @@ def test_a_missing_customer_file_is_named(tmp_path: Path) -> None:
         "--ownership", tmp_path / "o.csv", "--out", tmp_path / "out",
     )  # fmt: skip
     assert failed.returncode != 0 and "nope.parquet" in failed.stderr
+
+
+def test_resolving_in_parallel_gives_the_same_links(tmp_path: Path) -> None:
+    reg = tmp_path / "reg"
+    assert run("synth", "--edges", "40000", "--out", reg, "--seed", "8").returncode == 0
+    made = run("synth", "customers", "--n", "7000", "--registry", reg, "--out", tmp_path)
+    assert made.returncode == 0, made.stderr
+    links = []
+    for workers in ("1", "2"):
+        out = tmp_path / f"resolved-{workers}"
+        done = run(
+            "resolve", "--customers", tmp_path / "customers.parquet",
+            "--entities", reg / "entities.parquet", "--ownership", reg / "ownership.parquet",
+            "--workers", workers, "--out", out,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        links.append(pq.read_table(out / "links.parquet"))
+    assert links[0].num_rows > 2_000  # more than one chunk: the pool was used
+    assert links[0].equals(links[1])

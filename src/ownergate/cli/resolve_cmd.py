@@ -8,6 +8,8 @@ linked accounts, ready for ``impact`` and screening).
 
 from __future__ import annotations
 
+import multiprocessing as mp
+import os
 import time
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,6 +29,33 @@ from ownergate.cli.common import (
 from ownergate.errors import InputError, OwnergateError
 
 CHUNK = 2_000
+# The resolver a forked worker inherits: built once in the parent, shared copy-on-write.
+_RESOLVER: Any = None
+
+
+def _resolve_chunk(chunk: list[Any]) -> list[Any]:
+    return list(_RESOLVER.resolve_many(chunk))
+
+
+def _resolve_all(resolver: Any, pending: list[Any], workers: int, advance: Any) -> list[Any]:
+    """Chunks resolved in order, in ``workers`` forked processes when there is enough work."""
+    global _RESOLVER
+    chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
+    done: list[Any] = []
+    if workers <= 1 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods():
+        for chunk in chunks:
+            done.extend(resolver.resolve_many(chunk))
+            advance(len(chunk))
+        return done
+    _RESOLVER = resolver
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for chunk, result in zip(chunks, pool.imap(_resolve_chunk, chunks), strict=True):
+                done.extend(result)
+                advance(len(chunk))
+    finally:
+        _RESOLVER = None
+    return done
 
 
 def _snapshot_columns(snapshot: str | None) -> tuple[list[Any] | None, list[Any] | None]:
@@ -85,6 +114,9 @@ def resolve(
             "customers-truth.parquet of 'synth customers': prints precision and recall.",
         ),
     ] = None,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Processes resolving in parallel.")
+    ] = min(4, os.cpu_count() or 1),
 ) -> None:
     """Link each account to a registry entity: exact identifiers first, then names with
     country. Ambiguous or weak matches go to the review queue, never silently linked."""
@@ -116,7 +148,6 @@ def resolve(
         with console.status("indexing the registry's names"):
             index = CandidateIndex(registry_entities(ents, other_names, identifiers))
         resolver = Resolver(index)
-        resolutions = []
         with Progress(
             "[progress.description]{task.description}",
             BarColumn(),
@@ -126,10 +157,9 @@ def resolve(
             transient=True,
         ) as progress:
             task = progress.add_task("resolving", total=len(pending))
-            for start in range(0, len(pending), CHUNK):
-                chunk = pending[start : start + CHUNK]
-                resolutions.extend(resolver.resolve_many(chunk))
-                progress.advance(task, len(chunk))
+            resolutions = _resolve_all(
+                resolver, pending, workers, lambda n: progress.advance(task, n)
+            )
         links = links_table(resolutions)
         resolved = resolved_customers(_raw(customers), resolutions)
     except OwnergateError as exc:
