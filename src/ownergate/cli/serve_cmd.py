@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from ownergate.cli.common import fail, settings
+from ownergate.cli.common import err_console, fail, settings
 from ownergate.errors import OwnergateError
 
 
@@ -34,12 +34,19 @@ def serve(
     import uvicorn
 
     from ownergate.api import create_app
+    from ownergate.ipintel import IpDataStore
 
     try:
         app = create_app(settings(), freeze_gc=True)
     except OwnergateError as exc:
         fail(exc)
         return
+    try:
+        # Compiling the bundled IP data takes seconds the first time: here, not in the
+        # first request the gate answers. Without it the rest of the API still serves.
+        IpDataStore.of(settings()).ensure()
+    except OwnergateError as exc:
+        err_console.print(f"warning: the request gate has no IP data: {exc}", highlight=False)
     # The Server header would only advertise uvicorn's version.
     if workers == 1:
         uvicorn.run(app, host=host, port=port, server_header=False, access_log=access_log)
