@@ -1,0 +1,52 @@
+"""Where a registry change can reach: the entities downstream of the changed ones.
+
+An entity's decision depends only on itself and what lies upstream of it (its owners, their
+owners, ..., with their data and holdings). If nothing upstream of an entity changed
+between two registries, neither did its decision; so after a change only the entities
+reachable from the changed ones (``snapshots.diff``: ``touched``, the entities whose own
+data or incoming holdings changed) along the new registry's holdings need deciding again.
+Holdings are followed from their owner and, for a nominee holding, from the beneficial
+owner it is attributed to.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import numpy.typing as npt
+from scipy import sparse
+
+from ownergate.graph.tables import EntityColumns, HoldingColumns, text
+
+BoolArray = npt.NDArray[np.bool_]
+
+
+def downstream(n: int, holds: HoldingColumns, start: BoolArray) -> BoolArray:
+    """Rows reachable from ``start`` (rows of the registry ``holds`` belongs to, ``n`` of
+    them) along its holdings, ``start`` included."""
+    sources = [holds.owner, holds.nominee_for[holds.nominee_for >= 0]]
+    targets = [holds.owned, holds.owned[holds.nominee_for >= 0]]
+    src = np.concatenate(sources).astype(np.int64)
+    dst = np.concatenate(targets).astype(np.int64)
+    keep = (src >= 0) & (dst >= 0)
+    edges = sparse.csr_matrix(
+        (np.ones(int(keep.sum()), dtype=np.int8), (dst[keep], src[keep])), shape=(n, n)
+    )
+    reached = start.copy()
+    frontier = start.copy()
+    while frontier.any():
+        # One step down from the whole frontier at once: a sparse matrix-vector product.
+        step = edges @ frontier.astype(np.int8) > 0
+        frontier = step & ~reached
+        reached |= frontier
+    return reached
+
+
+def affected(ents: EntityColumns, holds: HoldingColumns, touched: Iterable[str]) -> BoolArray:
+    """Rows of the registry ``(ents, holds)`` whose decision a change can have altered:
+    downstream of the ``touched`` ids it holds (ids it no longer holds are ignored)."""
+    wanted = set(touched)
+    n = len(ents.ids)
+    start = np.fromiter((text(ents.ids[i]) in wanted for i in range(n)), dtype=bool, count=n)
+    return downstream(n, holds, start)
