@@ -17,6 +17,7 @@ import numpy.typing as npt
 from ownergate.domain.model import REASONS, STATUSES, Status
 from ownergate.domain.shares import End
 from ownergate.engine.screen import CONTROL, METHODS, ScreenResult
+from ownergate.graph.prepare import PreparedGraph
 
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
@@ -73,19 +74,28 @@ def _top_owners(
     return top, best, count
 
 
-def _seed_region(result: ScreenResult, top: IntArray) -> npt.NDArray[np.int16]:
-    """Follow the largest owner up to a seed (pointer jumping): the seed's region country
-    code, 0 for a listed seed, -1 where no seed is reached (a cycle of largest owners)."""
-    g = result.graph
+def ultimate_seed(g: PreparedGraph, top_owner: IntArray) -> IntArray:
+    """The seed each entity's restriction ultimately comes from, following the largest
+    restricted owner (``top_owner``) upwards: the seed's row, -1 where the chain of
+    largest owners ends in a cycle or at an entity with no restricted owner."""
     idx = np.arange(g.n, dtype=np.int64)
-    root = np.where(g.seeds, idx, top)
+    root = np.where(g.seeds, idx, top_owner)
     root = np.where(root < 0, idx, root)
+    # Pointer jumping doubles the distance covered per round: 64 rounds cover any chain.
     for _ in range(64):
         nxt = root[root]
         if np.array_equal(nxt, root):
             break
         root = nxt
-    region = np.where(g.seeds[root], g.region_country[root], -1).astype(np.int16)
+    return np.where(g.seeds[root], root, -1)
+
+
+def _seed_region(result: ScreenResult, top: IntArray) -> npt.NDArray[np.int16]:
+    """The region country code of the seed ``ultimate_seed`` reaches, 0 for a listed seed,
+    -1 where none is reached (a cycle of largest owners) or the entity is allowed."""
+    g = result.graph
+    root = ultimate_seed(g, top)
+    region = np.where(root >= 0, g.region_country[np.maximum(root, 0)], -1).astype(np.int16)
     region[result.status == STATUSES.index(Status.ALLOWED)] = -1
     return region
 

@@ -7,7 +7,6 @@ from ownergate.portfolio.accounts import (
     Customers,
     account_outcome,
     link_accounts,
-    ultimate_seed,
 )
 from ownergate.portfolio.impact import FLIP_KINDS, Impact, Tally, compare, flip_kinds
 
@@ -21,5 +20,4 @@ __all__ = [
     "compare",
     "flip_kinds",
     "link_accounts",
-    "ultimate_seed",
 ]

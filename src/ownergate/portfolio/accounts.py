@@ -18,8 +18,7 @@ import pyarrow.compute as pc
 
 from ownergate.domain.model import REASONS, STATUSES, Reason, Status
 from ownergate.engine.screen import ScreenResult
-from ownergate.explain.columns import decision_columns
-from ownergate.graph.prepare import PreparedGraph
+from ownergate.explain.columns import decision_columns, ultimate_seed
 from ownergate.graph.tables import text
 
 IntArray = npt.NDArray[np.int64]
@@ -98,22 +97,6 @@ def link_accounts(
         via_identifier = pc.take(owners, found)
         rows = pc.coalesce(rows, pc.cast(via_identifier, rows.type))
     return np.asarray(pc.fill_null(rows, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
-
-
-def ultimate_seed(g: PreparedGraph, top_owner: IntArray) -> IntArray:
-    """The seed each entity's restriction ultimately comes from, following the largest
-    restricted owner (``top_owner``) upwards: the seed's row, -1 where the chain of
-    largest owners ends in a cycle or at an entity with no restricted owner."""
-    idx = np.arange(g.n, dtype=np.int64)
-    root = np.where(g.seeds, idx, top_owner)
-    root = np.where(root < 0, idx, root)
-    # Pointer jumping doubles the distance covered per round: 64 rounds cover any chain.
-    for _ in range(64):
-        nxt = root[root]
-        if np.array_equal(nxt, root):
-            break
-        root = nxt
-    return np.where(g.seeds[root], root, -1)
 
 
 def _labels(codes: Any, labels: tuple[str, ...]) -> ObjectArray:

@@ -18,12 +18,12 @@ import pytest
 from ownergate.domain.model import Entity, Holding
 from ownergate.domain.shares import Share
 from ownergate.engine.screen import screen
+from ownergate.explain.columns import ultimate_seed
 from ownergate.graph.prepare import prepare
 from ownergate.graph.tables import columns_from_records
 from ownergate.interchange import read_policy
 from ownergate.policy.model import Policy, default_policy
 from ownergate.portfolio import Customers, account_outcome, compare, link_accounts
-from ownergate.portfolio.accounts import ultimate_seed
 from ownergate.portfolio.impact import (
     LEFT_REVIEW,
     MOVED_TO_REVIEW,
