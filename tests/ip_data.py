@@ -86,3 +86,12 @@ def bundled_data_dir(factory: pytest.TempPathFactory) -> Path:
         IpDataStore(root, BUNDLED).ensure()
         _compiled.append(root)
     return _compiled[0]
+
+
+def first_address(relative: str, version: int) -> str:
+    """The first entry of a bundled list of that IP version, as an address inside it."""
+    for line in (BUNDLED / relative).read_text().splitlines():
+        entry = line.split("#")[0].strip()
+        if entry and (":" in entry) == (version == 6):
+            return entry.split("/")[0]
+    raise AssertionError(f"no IPv{version} entry in {relative}")

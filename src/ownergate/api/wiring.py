@@ -30,10 +30,10 @@ from ownergate.service import (
 )
 from ownergate.service.gate import GateService
 from ownergate.service.gate_audit import GateAudit
+from ownergate.service.verdict_cache import verdict_cache
 from ownergate.settings import Settings
 from ownergate.snapshots import SnapshotStore
 from ownergate.store import Database, upgrade
-from ownergate.store.changes import verdict_changes
 
 log = logging.getLogger(__name__)
 
@@ -113,13 +113,7 @@ def build_services(settings: Settings) -> Services:
     """The services ``create_app`` uses when it is given none."""
     upgrade(settings.database_url)
     database = Database(settings.database_url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW)
-    cache = None
-    if settings.verdict_cache_size > 0:
-        cache = VerdictCache(
-            verdict_changes(database),
-            max_entries=settings.verdict_cache_size,
-            ttl=settings.verdict_cache_seconds,
-        )
+    cache = verdict_cache(database, settings)
     return StoreServices(
         database,
         SnapshotStore(settings.data_dir.expanduser()),

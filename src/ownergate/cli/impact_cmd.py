@@ -52,18 +52,13 @@ def _screen(
 
 
 def _identifiers(snapshot: str | None) -> pa.Array | None:
-    """The snapshot's ``SCHEME:value`` identifiers per entity, to find accounts by LEI."""
+    """The snapshot's ``SCHEME:value`` identifiers per entity, to find accounts by LEI (an
+    older snapshot without them still links by ids and LEIs as ids)."""
     if snapshot is None:
         return None
-    import pyarrow.parquet as pq
+    from ownergate.cli.snapshot_cmd import snapshot_entity_column
 
-    from ownergate.cli.snapshot_cmd import store_from_settings
-
-    path = store_from_settings().get(snapshot).path / "entities.parquet"
-    try:
-        return pq.read_table(path, columns=["identifiers"]).column(0).combine_chunks()
-    except (OSError, KeyError, pa.ArrowInvalid):
-        return None  # an older snapshot without identifiers: ids and LEIs as ids still link
+    return snapshot_entity_column(snapshot, "identifiers")
 
 
 def _policies(

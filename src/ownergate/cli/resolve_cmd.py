@@ -62,18 +62,14 @@ def _snapshot_columns(snapshot: str | None) -> tuple[list[Any] | None, list[Any]
     """The snapshot's other names and ``SCHEME:value`` identifiers per entity, if it has them."""
     if snapshot is None:
         return None, None
-    import pyarrow.parquet as pq
+    from ownergate.cli.snapshot_cmd import snapshot_entity_column
 
-    from ownergate.cli.snapshot_cmd import store_from_settings
-
-    path = store_from_settings().get(snapshot).path / "entities.parquet"
-    found: list[list[Any] | None] = []
-    for column in ("other_names", "identifiers"):
-        try:
-            found.append(pq.read_table(path, columns=[column]).column(0).to_pylist())
-        except (OSError, KeyError, pa.ArrowInvalid):
-            found.append(None)  # an older snapshot: names and ids only
-    return found[0], found[1]
+    other = snapshot_entity_column(snapshot, "other_names")
+    idents = snapshot_entity_column(snapshot, "identifiers")
+    return (
+        None if other is None else other.to_pylist(),
+        None if idents is None else idents.to_pylist(),
+    )
 
 
 def _raw(path: Path) -> pa.Table:

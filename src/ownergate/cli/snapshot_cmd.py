@@ -19,6 +19,18 @@ def store_from_settings() -> SnapshotStore:
     return SnapshotStore(settings().data_dir)
 
 
+def snapshot_entity_column(snapshot: str, column: str) -> pa.Array | None:
+    """One column of a snapshot's entities (``other_names``, ``identifiers``...); None for
+    an older snapshot without it."""
+    import pyarrow.parquet as pq
+
+    path = store_from_settings().get(snapshot).path / "entities.parquet"
+    try:
+        return pq.read_table(path, columns=[column]).column(0).combine_chunks()
+    except (OSError, KeyError, pa.ArrowInvalid):
+        return None
+
+
 def snapshots() -> None:
     """List the snapshots in OWNERGATE_DATA_DIR."""
     try:

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from ownergate.ipintel import IpDataStore, IpIntel
-from ownergate.service import AccountService, Deciders, VerdictCache
+from ownergate.service import AccountService, Deciders
 from ownergate.service.gate import GateService
 from ownergate.service.gate_audit import GateAudit
+from ownergate.service.verdict_cache import verdict_cache
 from ownergate.settings import Settings
 from ownergate.snapshots import SnapshotStore
 from ownergate.store import Database, upgrade
-from ownergate.store.changes import verdict_changes
 
 
 def open_gate(settings: Settings) -> GateService:
@@ -17,13 +17,7 @@ def open_gate(settings: Settings) -> GateService:
     cache follows the store's changes, whichever process writes them."""
     upgrade(settings.database_url)
     database = Database(settings.database_url)
-    cache = None
-    if settings.verdict_cache_size > 0:
-        cache = VerdictCache(
-            verdict_changes(database),
-            max_entries=settings.verdict_cache_size,
-            ttl=settings.verdict_cache_seconds,
-        )
+    cache = verdict_cache(database, settings)
 
     def close() -> None:
         if cache is not None:

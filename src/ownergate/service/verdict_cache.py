@@ -23,7 +23,9 @@ from dataclasses import dataclass
 
 from ownergate.service.pairs import utcnow
 from ownergate.service.verdicts import EffectiveVerdict
-from ownergate.store.changes import VerdictChanges
+from ownergate.settings import Settings
+from ownergate.store import Database
+from ownergate.store.changes import VerdictChanges, verdict_changes
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,3 +120,14 @@ class VerdictCache:
 def _override_holds(verdict: EffectiveVerdict) -> bool:
     override = verdict.override
     return override is None or utcnow() < override.expires_at
+
+
+def verdict_cache(database: Database, settings: Settings) -> VerdictCache | None:
+    """The cache ``OWNERGATE_VERDICT_CACHE_*`` ask for over ``database`` (None: turned off)."""
+    if settings.verdict_cache_size == 0:
+        return None
+    return VerdictCache(
+        verdict_changes(database),
+        max_entries=settings.verdict_cache_size,
+        ttl=settings.verdict_cache_seconds,
+    )

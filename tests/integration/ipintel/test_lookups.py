@@ -10,18 +10,10 @@ from pathlib import Path
 import pytest
 
 from ownergate.errors import IpAddressError
-from ownergate.ipintel import BUNDLED, Flag, IpInfo, IpIntel
+from ownergate.ipintel import Flag, IpInfo, IpIntel
+from tests.ip_data import first_address
 
 GEO = "ip_location_db/country"
-
-
-def first_address(relative: str, version: int) -> str:
-    """The first entry of a bundled list of that IP version, as an address inside it."""
-    for line in (BUNDLED / relative).read_text().splitlines():
-        entry = line.split("#")[0].strip()
-        if entry and (":" in entry) == (version == 6):
-            return entry.split("/")[0]
-    raise AssertionError(f"no IPv{version} entry in {relative}")
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,8 @@ from typing import Any
 import pytest
 
 from ownergate.store import Database
-from tests.integration.ipintel.test_lookups import first_address
 from tests.integration.service.server import Api, serve_store
-from tests.ip_data import bundled_data_dir
+from tests.ip_data import bundled_data_dir, first_address
 
 
 def _account(db: Database, account: str, country: str, status: str, entity: str | None) -> None:
