@@ -8,7 +8,6 @@ linked accounts, ready for ``impact`` and screening).
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
 import time
 from pathlib import Path
@@ -27,35 +26,6 @@ from ownergate.cli.common import (
     fail,
 )
 from ownergate.errors import InputError, OwnergateError
-
-CHUNK = 2_000
-# The resolver a forked worker inherits: built once in the parent, shared copy-on-write.
-_RESOLVER: Any = None
-
-
-def _resolve_chunk(chunk: list[Any]) -> list[Any]:
-    return list(_RESOLVER.resolve_many(chunk))
-
-
-def _resolve_all(resolver: Any, pending: list[Any], workers: int, advance: Any) -> list[Any]:
-    """Chunks resolved in order, in ``workers`` forked processes when there is enough work."""
-    global _RESOLVER
-    chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
-    done: list[Any] = []
-    if workers <= 1 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods():
-        for chunk in chunks:
-            done.extend(resolver.resolve_many(chunk))
-            advance(len(chunk))
-        return done
-    _RESOLVER = resolver
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            for chunk, result in zip(chunks, pool.imap(_resolve_chunk, chunks), strict=True):
-                done.extend(result)
-                advance(len(chunk))
-    finally:
-        _RESOLVER = None
-    return done
 
 
 def _snapshot_columns(snapshot: str | None) -> tuple[list[Any] | None, list[Any] | None]:
@@ -126,6 +96,7 @@ def resolve(
         accuracy,
         links_table,
         registry_entities,
+        resolve_parallel,
         resolved_customers,
         subjects,
     )
@@ -153,7 +124,7 @@ def resolve(
             transient=True,
         ) as progress:
             task = progress.add_task("resolving", total=len(pending))
-            resolutions = _resolve_all(
+            resolutions = resolve_parallel(
                 resolver, pending, workers, lambda n: progress.advance(task, n)
             )
         links = links_table(resolutions)

@@ -22,13 +22,7 @@ def store_from_settings() -> SnapshotStore:
 def snapshot_entity_column(snapshot: str, column: str) -> pa.Array | None:
     """One column of a snapshot's entities (``other_names``, ``identifiers``...); None for
     an older snapshot without it."""
-    import pyarrow.parquet as pq
-
-    path = store_from_settings().get(snapshot).path / "entities.parquet"
-    try:
-        return pq.read_table(path, columns=[column]).column(0).combine_chunks()
-    except (OSError, KeyError, pa.ArrowInvalid):
-        return None
+    return store_from_settings().entity_column(snapshot, column)
 
 
 def snapshots() -> None:

@@ -15,6 +15,8 @@ from collections.abc import Iterable
 
 import numpy as np
 import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 
 from ownergate.graph.tables import EntityColumns, HoldingColumns, text
@@ -43,10 +45,21 @@ def downstream(n: int, holds: HoldingColumns, start: BoolArray) -> BoolArray:
     return reached
 
 
-def affected(ents: EntityColumns, holds: HoldingColumns, touched: Iterable[str]) -> BoolArray:
+def touched_rows(ents: EntityColumns, touched: Iterable[str] | pa.Array) -> BoolArray:
+    """Which rows of ``ents`` have one of the ``touched`` ids."""
+    wanted = touched if isinstance(touched, pa.Array) else pa.array(list(touched), pa.string())
+    ids = ents.ids
+    if isinstance(ids, pa.ChunkedArray):
+        ids = ids.combine_chunks()
+    if not isinstance(ids, pa.Array):
+        ids = pa.array([text(i) for i in ids], pa.string())
+    hit = pc.is_in(ids.cast(pa.string()), value_set=wanted.cast(pa.string()))
+    return np.asarray(pc.fill_null(hit, False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def affected(
+    ents: EntityColumns, holds: HoldingColumns, touched: Iterable[str] | pa.Array
+) -> BoolArray:
     """Rows of the registry ``(ents, holds)`` whose decision a change can have altered:
     downstream of the ``touched`` ids it holds (ids it no longer holds are ignored)."""
-    wanted = set(touched)
-    n = len(ents.ids)
-    start = np.fromiter((text(ents.ids[i]) in wanted for i in range(n)), dtype=bool, count=n)
-    return downstream(n, holds, start)
+    return downstream(len(ents.ids), holds, touched_rows(ents, touched))

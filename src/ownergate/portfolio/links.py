@@ -10,7 +10,8 @@ resolved customer base fills ``registry_entity_id`` for ``linked`` accounts only
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import multiprocessing as mp
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +21,7 @@ import pyarrow as pa
 from ownergate.domain.model import KINDS, Kind
 from ownergate.graph.tables import EntityColumns, text
 from ownergate.portfolio.accounts import Customers, IntArray
-from ownergate.resolve import Outcome, RegistryEntity, Resolution, Subject
+from ownergate.resolve import Outcome, RegistryEntity, Resolution, Resolver, Subject
 
 LINK_SCHEMA = pa.schema(
     [
@@ -138,3 +139,35 @@ def accuracy(resolutions: Sequence[Resolution], truth: dict[str, Any]) -> Accura
     positives = sum(truth.get(r.subject_key) is not None for r in resolutions)
     review = sum(r.outcome is Outcome.REVIEW for r in resolutions)
     return Accuracy(len(linked), correct, positives, review, len(resolutions))
+
+
+CHUNK = 2_000
+# The resolver a forked worker inherits: built once in the parent, shared copy-on-write.
+_RESOLVER: Any = None
+
+
+def _resolve_chunk(chunk: list[Subject]) -> list[Resolution]:
+    return list(_RESOLVER.resolve_many(chunk))
+
+
+def resolve_parallel(
+    resolver: Resolver, pending: list[Subject], workers: int, advance: Callable[[int], Any]
+) -> list[Resolution]:
+    """Chunks resolved in order, in ``workers`` forked processes when there is enough work."""
+    global _RESOLVER
+    chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
+    done: list[Any] = []
+    if workers <= 1 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods():
+        for chunk in chunks:
+            done.extend(resolver.resolve_many(chunk))
+            advance(len(chunk))
+        return done
+    _RESOLVER = resolver
+    try:
+        with mp.get_context("fork").Pool(workers) as pool:
+            for chunk, result in zip(chunks, pool.imap(_resolve_chunk, chunks), strict=True):
+                done.extend(result)
+                advance(len(chunk))
+    finally:
+        _RESOLVER = None
+    return done

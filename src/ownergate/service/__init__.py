@@ -13,6 +13,7 @@ from ownergate.service.deciding import Decided, Resolution, Subject
 from ownergate.service.overrides import OverrideService
 from ownergate.service.pairs import Deciders, Pair, active_pair
 from ownergate.service.policies import PolicyRecord, PolicyService
+from ownergate.service.portfolio import PortfolioService, RunReport
 from ownergate.service.replay import ReplayReport, ReplayService
 from ownergate.service.screening import InlineHolding, ScreenService
 from ownergate.service.snapshots import SnapshotRecord, SnapshotService
@@ -20,6 +21,8 @@ from ownergate.service.verdict_cache import VerdictCache
 from ownergate.service.verdicts import DecisionRecord, EffectiveVerdict, OverrideRecord
 
 __all__ = [
+    "PortfolioService",
+    "RunReport",
     "AccountDecision",
     "AccountFields",
     "AccountService",

@@ -84,17 +84,23 @@ class AccountService:
             fields.lei,
         )
         for _attempt in range(ATTEMPTS):
-            decided = self._decide(subject)
+            with self._db.read() as store:
+                pair = active_pair(store)
+                linked = link_in_force(store, account_id, subject)
+            decided = decide_now(self._deciders, pair, subject, linked)
             try:
                 with self._db.write() as store:
                     store.audit.lock()
-                    if active_pair(store) != decided.pair:
+                    if (
+                        active_pair(store) != decided.pair
+                        or link_in_force(store, account_id, subject) != linked
+                    ):
                         raise _Stale
                     account, created = store.accounts.upsert(
                         account_id,
                         organisation_name=fields.organisation_name,
                         declared_country=fields.declared_country,
-                        entity_id=fields.registry_entity_id or decided.entity_id,
+                        entity_id=fields.registry_entity_id or _identified(decided),
                         lei=fields.lei,
                         annual_revenue=fields.annual_revenue,
                         revenue_currency=fields.revenue_currency,
@@ -114,18 +120,23 @@ class AccountService:
         for _attempt in range(ATTEMPTS):
             with self._db.read() as store:
                 account = store.accounts.get(account_id)
-            subject = _subject(account)
-            decided = self._decide(subject)
+                subject = _subject(account)
+                pair = active_pair(store)
+                linked = link_in_force(store, account_id, subject)
+            decided = decide_now(self._deciders, pair, subject, linked)
             try:
                 with self._db.write() as store:
                     store.audit.lock()
                     account = store.accounts.get(account_id)
-                    if active_pair(store) != decided.pair or _subject(account) != subject:
+                    if (
+                        active_pair(store) != decided.pair
+                        or _subject(account) != subject
+                        or link_in_force(store, account_id, subject) != linked
+                    ):
                         raise _Stale
-                    if account.entity_id is None and decided.entity_id is not None:
-                        account = store.accounts.set_entity(
-                            account_id, decided.entity_id, actor=actor
-                        )
+                    identified = _identified(decided)
+                    if account.entity_id is None and identified is not None:
+                        account = store.accounts.set_entity(account_id, identified, actor=actor)
                     new = _record(store, account_id, decided, actor)
                     verdict = current_verdict(store, account_id)
             except _Stale:
@@ -169,15 +180,31 @@ class AccountService:
         if new_decision and self._cache is not None:
             self._cache.forget(account_id)
 
-    def _decide(self, subject: Subject) -> Decided:
-        with self._db.read() as store:
-            pair = active_pair(store)
-        return decide_now(self._deciders, pair, subject)
 
-
-def decide_now(deciders: Deciders, pair: Pair, subject: Subject) -> Decided:
+def decide_now(
+    deciders: Deciders, pair: Pair, subject: Subject, linked: str | None = None
+) -> Decided:
     """The subject's decision under ``pair`` as of today (UTC)."""
-    return decide(deciders.get(pair), pair, subject, utcnow().date())
+    return decide(deciders.get(pair), pair, subject, utcnow().date(), linked=linked)
+
+
+def link_in_force(store: Repositories, account_id: str, subject: Subject) -> str | None:
+    """The entity the account's stored link names, if it still applies to ``subject``: a
+    link an analyst confirmed always does; one the resolver found only while the account
+    has the name and country it was resolved on."""
+    link = store.links.get(account_id)
+    if link is None or link.entity_id is None:
+        return None
+    if link.method == "confirmed":
+        return link.entity_id
+    same = (link.subject_name, link.subject_country) == (subject.name, subject.country)
+    return link.entity_id if same else None
+
+
+def _identified(decided: Decided) -> str | None:
+    """The entity an account's own identifiers name (kept on the account), not one a
+    name link found (that stays a link an analyst can still reject)."""
+    return None if decided.resolved_by == "link" else decided.entity_id
 
 
 def _subject(account: Account) -> Subject:

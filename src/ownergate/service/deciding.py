@@ -48,7 +48,7 @@ class Resolution:
     """The registry entity found for a subject, and by which of its identifiers."""
 
     entity_id: str | None
-    by: str | None  # "registry_entity_id", "lei" or None
+    by: str | None  # "registry_entity_id", "lei", "link" or None
 
     def as_json(self) -> dict[str, Any]:
         return {"entity_id": self.entity_id, "by": self.by}
@@ -68,6 +68,7 @@ class Decided:
     method: str
     flags: tuple[str, ...]
     evidence: dict[str, Any]
+    resolved_by: str | None = None
 
     def outcome(self) -> tuple[Any, ...]:
         """What makes two decisions on an account the same decision."""
@@ -89,9 +90,15 @@ def check_country(value: str, field: str) -> str:
     return value
 
 
-def resolve(decider: Decider, subject: Subject) -> Resolution:
-    """The subject's registry entity in the decider's snapshot, if it has one."""
-    for by, ref in (("registry_entity_id", subject.registry_entity_id), ("lei", subject.lei)):
+def resolve(decider: Decider, subject: Subject, linked: str | None = None) -> Resolution:
+    """The subject's registry entity in the decider's snapshot, if it has one: by its
+    registry id, its LEI, or the entity it was linked to by name (``linked``, a stored
+    entity link)."""
+    for by, ref in (
+        ("registry_entity_id", subject.registry_entity_id),
+        ("lei", subject.lei),
+        ("link", linked),
+    ):
         if ref is not None and decider.row(ref) is not None:
             return Resolution(ref, by)
     return Resolution(None, None)
@@ -103,9 +110,11 @@ def decide(
     subject: Subject,
     day: dt.date,
     inline: list[Holding] | None = None,
+    linked: str | None = None,
 ) -> Decided:
-    """The subject's decision under ``pair`` (whose decider is ``decider``) as of ``day``."""
-    found = resolve(decider, subject)
+    """The subject's decision under ``pair`` (whose decider is ``decider``) as of ``day``;
+    ``linked`` is the entity a stored link names for it, if any."""
+    found = resolve(decider, subject, linked)
     if inline:
         _check_inline(decider, inline, found.entity_id)
     outcome = decider.decide_organisation(
@@ -136,6 +145,7 @@ def decide(
         method=outcome.method,
         flags=flags,
         evidence=evidence,
+        resolved_by=found.by,
     )
 
 

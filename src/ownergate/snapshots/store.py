@@ -236,6 +236,15 @@ class SnapshotStore:
             **{t: self.table(name, t) for t in _SIDE_TABLES},
         )
 
+    def entity_column(self, name: str, column: str) -> pa.Array | None:
+        """One column of a snapshot's entities (``other_names``, ``identifiers``...); None
+        for an older snapshot without it."""
+        path = self.get(name).path / "entities.parquet"
+        try:
+            return pq.read_table(path, columns=[column]).column(0).combine_chunks()
+        except (OSError, KeyError, pa.ArrowInvalid):
+            return None
+
     def table(self, name: str, which: str) -> pa.Table:
         """One of the side tables (``facts``, ``superseded``, ``conflicts``, ``rejects``)."""
         schema = _SIDE_TABLES[which]

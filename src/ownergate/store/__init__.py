@@ -13,8 +13,10 @@ Start-up, then one transaction per unit of work::
         decision = store.decisions.current("acct-1")
 
 ``store`` is a ``Repositories``: ``accounts``, ``policies``, ``snapshots``, ``decisions``,
-``overrides``, ``api_keys`` and ``audit``. Every write method takes ``actor`` (who asks;
-``Principal.actor`` for an API key) and appends an audit row in the same transaction;
+``overrides``, ``api_keys``, ``links`` (entity links and analysts' link reviews), ``runs``
+(screening runs), ``bulk`` (whole-base writes) and ``audit``. Every write method takes
+``actor`` (who asks; ``Principal.actor`` for an API key) and appends an audit row in the
+same transaction;
 reads return model objects to read, not to change (a change is refused at flush).
 
 Errors: ``NotFoundError``, ``ConflictError`` (contradicts the stored state),
@@ -31,6 +33,7 @@ row still holds the state its newest audit row recorded (``ownergate.store.recor
 
 from ownergate.store.api_keys import CreatedKey, Principal
 from ownergate.store.audit import AuditHead, AuditLog, AuditReport, verify_chain
+from ownergate.store.bulk import AccountRow, NewDecision
 from ownergate.store.database import Database
 from ownergate.store.errors import (
     ConflictError,
@@ -38,6 +41,7 @@ from ownergate.store.errors import (
     PermissionDeniedError,
     UnauditedWriteError,
 )
+from ownergate.store.links import LinkRow, ReviewAnswers
 from ownergate.store.migrate import current_revision, head_revision, upgrade
 from ownergate.store.models import (
     Account,
@@ -45,6 +49,10 @@ from ownergate.store.models import (
     ApiKey,
     AuditEntry,
     Decision,
+    EntityLink,
+    LinkOutcome,
+    LinkReview,
+    LinkVerdict,
     Override,
     OverrideReview,
     PolicyActivation,
@@ -52,6 +60,7 @@ from ownergate.store.models import (
     RegisteredSnapshot,
     ReviewOutcome,
     Role,
+    ScreenRun,
     SnapshotActivation,
     Verdict,
 )
@@ -60,6 +69,15 @@ from ownergate.store.records import RecordProblem, RecordsReport, verify_records
 from ownergate.store.repositories import Repositories
 
 __all__ = [
+    "AccountRow",
+    "EntityLink",
+    "LinkOutcome",
+    "LinkReview",
+    "LinkRow",
+    "LinkVerdict",
+    "NewDecision",
+    "ReviewAnswers",
+    "ScreenRun",
     "Account",
     "AccountStatus",
     "ApiKey",

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ownergate.errors import InputError
@@ -44,6 +44,17 @@ from ownergate.store.types import as_utc, utcnow
 GENESIS = "0" * 64
 READ_ONLY = "ownergate_read_only"
 WRITING = "ownergate_writing"
+_ENTRY_COLUMNS = (
+    "seq",
+    "at",
+    "actor",
+    "action",
+    "object_type",
+    "object_id",
+    "payload",
+    "prev_hash",
+    "hash",
+)
 
 
 def _encode(value: Any) -> Any:
@@ -203,8 +214,12 @@ class AuditLog:
             prev = entry.hash
             entries.append(entry)
         if entries:
-            self.session.add_all(entries)
-            self.session.flush()
+            # A Core insert: bulk screens append hundreds of thousands of rows, and the
+            # entries are never read back through this session.
+            self.session.execute(
+                insert(AuditEntry),
+                [{c: getattr(e, c) for c in _ENTRY_COLUMNS} for e in entries],
+            )
             self.session.execute(
                 update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=seq, hash=prev)
             )

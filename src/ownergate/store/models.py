@@ -236,3 +236,68 @@ class AuditHeadRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigIntId)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class LinkOutcome(StrEnum):
+    LINKED = "linked"
+    REVIEW = "review"
+    UNMATCHED = "unmatched"
+
+
+class LinkVerdict(StrEnum):
+    CONFIRM = "confirm"
+    REJECT = "reject"
+
+
+class EntityLink(Base):
+    """An account's current resolution against a snapshot's registry (replaced on the next
+    resolution); ``review`` rows are the analysts' queue."""
+
+    __tablename__ = "entity_links"
+    __table_args__ = (Index("ix_entity_links_outcome", "outcome"),)
+
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    subject_name: Mapped[str] = mapped_column(String(500))
+    subject_country: Mapped[str] = mapped_column(String(2))
+    outcome: Mapped[LinkOutcome] = mapped_column(_enum(LinkOutcome))
+    method: Mapped[str] = mapped_column(String(20))
+    score: Mapped[float] = mapped_column(Double)
+    entity_id: Mapped[str | None] = mapped_column(String(200))
+    candidates: Mapped[list[dict[str, Any]]] = mapped_column(Json)
+    snapshot_digest: Mapped[str | None] = mapped_column(ForeignKey("snapshots.digest"))
+    resolved_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class LinkReview(Base):
+    """An analyst's answer on one (account, entity) link: kept, and reused by every later
+    resolution of the account (a rejection outranks a confirmation)."""
+
+    __tablename__ = "link_reviews"
+    __table_args__ = (Index("ix_link_reviews_account_id", "account_id"),)
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"))
+    entity_id: Mapped[str] = mapped_column(String(200))
+    verdict: Mapped[LinkVerdict] = mapped_column(_enum(LinkVerdict))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ScreenRun(Base):
+    """A whole-base screen or a re-screen; ``cursor`` is the last account id done, so an
+    interrupted run resumes after it. ``finished_at`` is set when every account is done."""
+
+    __tablename__ = "screen_runs"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    policy_version: Mapped[int] = mapped_column(ForeignKey("policies.version"))
+    snapshot_digest: Mapped[str | None] = mapped_column(ForeignKey("snapshots.digest"))
+    from_policy_version: Mapped[int | None] = mapped_column(ForeignKey("policies.version"))
+    from_snapshot_digest: Mapped[str | None] = mapped_column(ForeignKey("snapshots.digest"))
+    actor: Mapped[str] = mapped_column(String(200))
+    cursor: Mapped[str | None] = mapped_column(String(200))
+    counts: Mapped[dict[str, Any]] = mapped_column(Json)
+    started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -7,9 +7,12 @@ from sqlalchemy.orm import Session
 from ownergate.store.accounts import AccountRepository
 from ownergate.store.api_keys import ApiKeyRepository
 from ownergate.store.audit import AuditLog
+from ownergate.store.bulk import BulkWriter
 from ownergate.store.decisions import DecisionRepository
+from ownergate.store.links import LinkRepository
 from ownergate.store.overrides import OverrideRepository
 from ownergate.store.policies import PolicyRepository
+from ownergate.store.screen_runs import ScreenRunRepository
 from ownergate.store.snapshots import SnapshotRepository
 
 
@@ -25,3 +28,6 @@ class Repositories:
         self.decisions = DecisionRepository(session)
         self.overrides = OverrideRepository(session)
         self.api_keys = ApiKeyRepository(session)
+        self.links = LinkRepository(session)
+        self.runs = ScreenRunRepository(session)
+        self.bulk = BulkWriter(session)

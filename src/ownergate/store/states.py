@@ -18,6 +18,7 @@ from ownergate.store.models import (
     ApiKey,
     Base,
     Decision,
+    LinkReview,
     Override,
     OverrideReview,
     PolicyActivation,
@@ -78,3 +79,10 @@ STATES: dict[str, tuple[type[Base], Callable[[Any], dict[str, Any]]]] = {
     "decision": (Decision, decision_state),
     "api_key": (ApiKey, api_key_state),
 }
+
+
+def link_review_state(review: LinkReview) -> dict[str, Any]:
+    return _columns(review)
+
+
+STATES["link_review"] = (LinkReview, link_review_state)

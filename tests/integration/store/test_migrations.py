@@ -26,6 +26,9 @@ TABLES = {
     "api_keys",
     "audit_log",
     "audit_head",
+    "entity_links",
+    "link_reviews",
+    "screen_runs",
     "alembic_version",
 }
 

@@ -1,0 +1,379 @@
+"""Whole-base screening and change-driven re-screening of the stored accounts.
+
+``screen`` decides every active account under the active pair: each account is found in
+the registry by its registry id or LEI, else by a stored entity link, else resolved by
+name (``ownergate.resolve``; ambiguous matches go to the review queue and the account is
+decided on its declared country until an analyst answers). Decisions are appended only
+where the outcome differs from the account's current one, exactly as the decision service
+does for one account. Accounts are taken in id order, a batch per transaction that also
+moves the run's cursor, so an interrupted run resumes after its last committed batch.
+
+``rescreen`` goes from one snapshot to another: the diff names the entities touched, the
+entities downstream of them are the only ones whose decision can change, and only the
+accounts resting on those (or on a touched entity before) are decided again, on a screen
+of just their upstream part of the new registry. Each changed status is a flip, emitted
+as an event to the given sinks after its batch commits.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ownergate.explain.columns import decision_columns
+from ownergate.graph.downstream import affected, touched_rows
+from ownergate.graph.subset import take, upstream
+from ownergate.portfolio.events import EventSink
+from ownergate.portfolio.links import resolve_parallel
+from ownergate.portfolio.screening import Declared, Resolved, changed, decisions
+from ownergate.resolve import Decisions, Outcome, Subject
+from ownergate.service.decider import Decider
+from ownergate.service.pairs import Deciders, Pair, active_pair, empty_tables, utcnow
+from ownergate.service.portfolio_inputs import (
+    Resolvers,
+    known_rows,
+    linked_rows,
+    part,
+    read_accounts,
+)
+from ownergate.snapshots import SnapshotStore
+from ownergate.snapshots.diff import diff_registries
+from ownergate.store import AccountRow, Database, LinkRow, NewDecision, ScreenRun
+
+BATCH = 5_000
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class RunReport:
+    """What a run did; ``counts`` sum over every batch of the run, resumed ones included."""
+
+    run_id: int
+    kind: str
+    pair: Pair
+    accounts: int
+    resumed_after: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    scope_entities: int | None = None
+    seconds: float = 0.0
+
+
+class PortfolioService:
+    def __init__(
+        self,
+        db: Database,
+        deciders: Deciders,
+        snapshots: SnapshotStore,
+        *,
+        batch: int = BATCH,
+        workers: int = 1,
+    ) -> None:
+        self._db = db
+        self._deciders = deciders
+        self._resolvers = Resolvers(snapshots)
+        self._batch = batch
+        self._workers = workers
+
+    def load(self, rows: Sequence[AccountRow], *, actor: str) -> tuple[int, int]:
+        """Create or update accounts in bulk (one transaction); returns (created, updated)."""
+        with self._db.write() as store:
+            return store.bulk.write_accounts(rows, actor=actor)
+
+    def screen(
+        self,
+        *,
+        actor: str,
+        sinks: Sequence[EventSink] = (),
+        progress: Progress | None = None,
+        day: dt.date | None = None,
+    ) -> RunReport:
+        """Decide every active account under the active pair (resuming an unfinished run)."""
+        started = time.perf_counter()
+        with self._db.read() as store:
+            pair = active_pair(store)
+        run = self._run("screen", pair, actor)
+        day = day or utcnow().date()
+        decider = self._deciders.get(pair)
+        result = decider.result(day)
+        ents = decider.tables[0]
+        with self._db.read() as store:
+            customers = read_accounts(store, after=run.cursor)
+            links = store.links.current()
+            answers = store.links.answers()
+        rows, by = known_rows(customers, ents)
+        resolved = linked_rows(customers, ents, links, rows, by, pair.snapshot_digest)
+        pending = (resolved.rows < 0) & np.array([v is None for v in resolved.link], dtype=bool)
+        resolver = None
+        if pending.any():
+            resolver = self._resolvers.get(
+                pair.snapshot_digest, ents, Decisions(answers.confirmed, answers.rejected)
+            )
+        report = RunReport(run.id, "screen", pair, len(customers), run.cursor, dict(run.counts))
+        declared = _declared(decider.policy, day)
+        cols = decision_columns(result)
+        for start in range(0, len(customers), self._batch):
+            at = slice(start, start + self._batch)
+            batch = part(customers, at)
+            found = Resolved(
+                resolved.rows[at].copy(),
+                resolved.by[at].copy(),
+                resolved.link[at].copy(),
+                resolved.score[at].copy(),
+            )
+            new_links: list[LinkRow] = []
+            if resolver is not None and pending[at].any():
+                new_links = self._resolve(batch, found, pending[at], resolver, ents)
+            made = decisions(
+                batch,
+                result,
+                cols,
+                found,
+                declared,
+                snapshot_digest=pair.snapshot_digest,
+                as_of=day,
+                computed_at=_computed_at(day),
+            )
+            self._write(run, pair, made, new_links, report, sinks, actor)
+            _count(report.counts, "links", [r.outcome for r in new_links])
+            if progress is not None:
+                progress(min(start + self._batch, len(customers)), len(customers))
+        return self._finish(run, report, started, actor)
+
+    def rescreen(
+        self,
+        from_digest: str,
+        to_digest: str,
+        *,
+        actor: str,
+        sinks: Sequence[EventSink] = (),
+        progress: Progress | None = None,
+        day: dt.date | None = None,
+    ) -> RunReport:
+        """Decide again, under the active policy and the snapshot ``to_digest``, the accounts
+        whose decision the change from ``from_digest`` can have altered."""
+        started = time.perf_counter()
+        with self._db.read() as store:
+            version = active_pair(store).policy_version
+            store.snapshots.get(from_digest)
+            store.snapshots.get(to_digest)
+            policy = store.policies.get(version).policy()
+        pair = Pair(version, to_digest)
+        run = self._run("rescreen", pair, actor, from_digest)
+        day = day or utcnow().date()
+        old = self._deciders.tables(from_digest)
+        new = self._deciders.tables(to_digest)
+        touched = diff_registries(old, new).touched
+        scope = affected(*new, touched)
+        with self._db.read() as store:
+            customers = read_accounts(store, after=run.cursor)
+            links = store.links.current()
+        rows_new, by = known_rows(customers, new[0])
+        resolved = linked_rows(customers, new[0], links, rows_new, by, None)
+        rows_old, by_old = known_rows(customers, old[0])
+        before = linked_rows(customers, old[0], links, rows_old, by_old, None).rows
+        was_touched = touched_rows(old[0], touched)
+        now_in = resolved.rows >= 0
+        in_scope = np.zeros(len(customers), dtype=bool)
+        in_scope[now_in] = scope[resolved.rows[now_in]]
+        in_scope |= (before >= 0) & was_touched[np.maximum(before, 0)]
+        chosen = np.flatnonzero(in_scope)
+        accounts = part(customers, chosen)
+        found = Resolved(
+            resolved.rows[chosen],
+            resolved.by[chosen],
+            resolved.link[chosen],
+            resolved.score[chosen],
+        )
+        # Only the part of the new registry these accounts rest on is screened.
+        needed = np.zeros(len(new[0].ids), dtype=bool)
+        needed[found.rows[found.rows >= 0]] = True
+        sub_ents, sub_holds, kept = take(*new, upstream(len(needed), new[1], needed))
+        decider = Decider(policy, sub_ents, sub_holds, as_of=day)
+        result = decider.result(day)
+        sub_rows = np.where(found.rows >= 0, np.searchsorted(kept, np.maximum(found.rows, 0)), -1)
+        found = Resolved(sub_rows, found.by, found.link, found.score)
+        report = RunReport(run.id, "rescreen", pair, len(accounts), run.cursor, dict(run.counts))
+        report.scope_entities = int(scope.sum())
+        declared = _declared(policy, day)
+        cols = decision_columns(result)
+        for start in range(0, len(accounts), self._batch):
+            at = slice(start, start + self._batch)
+            made = decisions(
+                part(accounts, at),
+                result,
+                cols,
+                Resolved(found.rows[at], found.by[at], found.link[at], found.score[at]),
+                declared,
+                snapshot_digest=to_digest,
+                as_of=day,
+                computed_at=_computed_at(day),
+            )
+            self._write(run, pair, made, [], report, sinks, actor)
+            if progress is not None:
+                progress(min(start + self._batch, len(accounts)), len(accounts))
+        return self._finish(run, report, started, actor)
+
+    def _run(self, kind: str, pair: Pair, actor: str, from_digest: str | None = None) -> ScreenRun:
+        with self._db.write() as store:
+            found = store.runs.unfinished(
+                kind,
+                policy_version=pair.policy_version,
+                snapshot_digest=pair.snapshot_digest,
+                from_snapshot_digest=from_digest,
+            )
+            if found is not None:
+                return found
+            return store.runs.start(
+                kind,
+                policy_version=pair.policy_version,
+                snapshot_digest=pair.snapshot_digest,
+                from_snapshot_digest=from_digest,
+                actor=actor,
+            )
+
+    def _resolve(
+        self, batch: Any, found: Resolved, pending: Any, resolver: Any, ents: Any
+    ) -> list[LinkRow]:
+        at = np.flatnonzero(pending)
+        subjects = [
+            Subject(
+                key=str(batch.account_id[i]),
+                name=str(batch.name[i]),
+                country=batch.country[i],
+                lei=batch.lei[i],
+            )
+            for i in at.tolist()
+        ]
+        out = resolve_parallel(resolver, subjects, self._workers, lambda _n: None)
+        links = []
+        for i, r in zip(at.tolist(), out, strict=True):
+            found.link[i] = r.outcome.value
+            found.score[i] = r.score
+            if r.outcome is Outcome.LINKED and r.entity_id is not None:
+                row = ents.position(r.entity_id)
+                if row is not None:
+                    found.rows[i] = row
+                    found.by[i] = r.method.value
+            links.append(
+                LinkRow(
+                    account_id=r.subject_key,
+                    subject_name=str(batch.name[i]),
+                    subject_country=str(batch.country[i]),
+                    outcome=r.outcome.value,
+                    method=r.method.value,
+                    score=float(r.score),
+                    entity_id=r.entity_id,
+                    candidates=[
+                        {"entity_id": c.entity_id, "score": c.score, "name": c.name}
+                        for c in r.candidates
+                    ],
+                )
+            )
+        return links
+
+    def _write(
+        self,
+        run: ScreenRun,
+        pair: Pair,
+        made: list[NewDecision],
+        new_links: list[LinkRow],
+        report: RunReport,
+        sinks: Sequence[EventSink],
+        actor: str,
+    ) -> None:
+        if not made:
+            return
+        with self._db.write() as store:
+            current = store.bulk.current([d.account_id for d in made])
+            todo = changed(made, current, pair.policy_version, pair.snapshot_digest)
+            if new_links:
+                store.links.replace_many(new_links, pair.snapshot_digest, at=utcnow())
+            ids = store.bulk.append_decisions(
+                todo,
+                policy_version=pair.policy_version,
+                snapshot_digest=pair.snapshot_digest,
+                actor=actor,
+            )
+            flips = _flips(todo, ids, current, run, pair)
+            counts = report.counts
+            counts["accounts"] = counts.get("accounts", 0) + len(made)
+            counts["appended"] = counts.get("appended", 0) + len(todo)
+            counts["flips"] = counts.get("flips", 0) + len(flips)
+            _count(counts, "status", [d.status for d in made])
+            store.runs.advance(run.id, made[-1].account_id, counts, actor=actor)
+        for sink in sinks:
+            sink.emit(flips)
+
+    def _finish(self, run: ScreenRun, report: RunReport, started: float, actor: str) -> RunReport:
+        with self._db.write() as store:
+            store.runs.finish(run.id, report.counts, actor=actor)
+        report.seconds = time.perf_counter() - started
+        return report
+
+
+def _count(counts: dict[str, int], prefix: str, values: Sequence[str]) -> None:
+    for value in values:
+        key = f"{prefix}.{value}"
+        counts[key] = counts.get(key, 0) + 1
+
+
+def _flips(
+    todo: list[NewDecision],
+    ids: list[int],
+    current: dict[str, tuple[int, Any]],
+    run: ScreenRun,
+    pair: Pair,
+) -> list[dict[str, Any]]:
+    out = []
+    for decision, decision_id in zip(todo, ids, strict=True):
+        previous = current.get(decision.account_id)
+        before = None if previous is None else previous[1][0]
+        if before == decision.status:
+            continue
+        out.append(
+            {
+                "event": "decision.flip",
+                "account_id": decision.account_id,
+                "from_status": before,
+                "from_decision": None if previous is None else previous[0],
+                "to_status": decision.status,
+                "reason": decision.reason,
+                "decision": decision_id,
+                "entity_id": decision.entity_id,
+                "policy_version": pair.policy_version,
+                "snapshot_digest": pair.snapshot_digest,
+                "run": run.id,
+                "at": decision.computed_at.isoformat(),
+            }
+        )
+    return out
+
+
+def _declared(policy: Any, day: dt.date) -> Callable[[str], Declared]:
+    """The decision on a declared country alone, made once per country as the service
+    makes it (an organisation of that country in an otherwise empty registry)."""
+    decider = Decider(policy, *empty_tables(), as_of=day)
+    memo: dict[str, Declared] = {}
+
+    def declared(country: str) -> Declared:
+        if country not in memo:
+            o = decider.decide_organisation("organisation", country, day=day)
+            memo[country] = Declared(
+                o.status.value, o.reason.value, o.share_min, o.share_max, o.method
+            )
+        return memo[country]
+
+    return declared
+
+
+def _computed_at(day: dt.date) -> dt.datetime:
+    # As the service: now, unless the day turned since the decision's day.
+    now = utcnow()
+    if now.date() == day:
+        return now
+    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)

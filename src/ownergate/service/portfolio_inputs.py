@@ -1,0 +1,158 @@
+"""What whole-base screening reads: the stored accounts as columns, where each one is in a
+registry, and the resolver over a snapshot's names (built once per snapshot: indexing a
+large registry takes seconds)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+from sqlalchemy import select
+
+from ownergate.graph.tables import EntityColumns
+from ownergate.portfolio.accounts import Customers, link_accounts
+from ownergate.portfolio.links import registry_entities
+from ownergate.portfolio.screening import Resolved
+from ownergate.resolve import CandidateIndex, Decisions, Resolver
+from ownergate.snapshots import SnapshotStore
+from ownergate.store import Account, AccountStatus, EntityLink, Repositories
+
+
+def read_accounts(
+    store: Repositories, *, after: str | None = None, ids: Sequence[str] | None = None
+) -> Customers:
+    """The active accounts in id order (after ``after``, or only ``ids``), as columns."""
+    query = select(
+        Account.id,
+        Account.organisation_name,
+        Account.declared_country,
+        Account.lei,
+        Account.entity_id,
+        Account.annual_revenue,
+    ).where(Account.status == AccountStatus.ACTIVE)
+    if after is not None:
+        query = query.where(Account.id > after)
+    rows: list[Any] = []
+    if ids is None:
+        rows = list(store.session.execute(query.order_by(Account.id)))
+    else:
+        wanted = sorted(set(ids))
+        for start in range(0, len(wanted), 2_000):
+            part = wanted[start : start + 2_000]
+            rows.extend(store.session.execute(query.where(Account.id.in_(part))))
+        rows.sort(key=lambda r: r[0])
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+
+    def objects(values: Sequence[Any]) -> Any:
+        out = np.empty(len(values), dtype=object)
+        out[:] = list(values)
+        return out
+
+    return Customers(
+        account_id=objects(columns[0]),
+        name=objects(columns[1]),
+        country=objects(columns[2]),
+        lei=objects(columns[3]),
+        registry_entity_id=objects(columns[4]),
+        revenue=np.array([float(v) if v is not None else 0.0 for v in columns[5]]),
+    )
+
+
+def part(customers: Customers, at: Any) -> Customers:
+    """The accounts at positions ``at`` (a slice or an index array)."""
+    return Customers(
+        account_id=customers.account_id[at],
+        name=customers.name[at],
+        country=customers.country[at],
+        lei=customers.lei[at],
+        registry_entity_id=customers.registry_entity_id[at],
+        revenue=customers.revenue[at],
+    )
+
+
+def known_rows(customers: Customers, ents: EntityColumns) -> tuple[Any, Any]:
+    """Each account's registry row by its registry id, else its LEI (as the service
+    resolves them), -1 where neither is in the registry; and which one found it."""
+    rows = link_accounts(customers, ents.ids)
+    by = np.full(len(customers), None, dtype=object)
+    by_id = link_accounts(
+        Customers(
+            customers.account_id,
+            customers.name,
+            customers.country,
+            np.full(len(customers), None, dtype=object),
+            customers.registry_entity_id,
+            customers.revenue,
+        ),
+        ents.ids,
+    )
+    by[rows >= 0] = "lei"
+    by[by_id >= 0] = "registry_entity_id"
+    return rows, by
+
+
+def linked_rows(
+    customers: Customers,
+    ents: EntityColumns,
+    links: Mapping[str, EntityLink],
+    rows: Any,
+    by: Any,
+    snapshot_digest: str | None,
+) -> Resolved:
+    """``rows``/``by`` completed with the stored links still in force (see
+    ``service.accounts.link_in_force``) whose entity is in the registry. With
+    ``snapshot_digest``, a resolver's link made against another snapshot is not in force
+    (the account is resolved again); a confirmed one always is."""
+    rows = rows.copy()
+    by = by.copy()
+    link = np.full(len(customers), None, dtype=object)
+    score = np.full(len(customers), np.nan)
+    for i in np.flatnonzero(rows < 0).tolist():
+        found = links.get(str(customers.account_id[i]))
+        if found is None:
+            continue
+        applies = found.method == "confirmed" or (
+            found.subject_name == customers.name[i]
+            and found.subject_country == customers.country[i]
+            and (snapshot_digest is None or found.snapshot_digest == snapshot_digest)
+        )
+        if not applies:
+            continue
+        link[i] = found.outcome.value
+        score[i] = found.score
+        if found.entity_id is not None:
+            row = ents.position(found.entity_id)
+            if row is not None:
+                rows[i] = row
+                by[i] = found.method
+    return Resolved(rows, by, link, score)
+
+
+class Resolvers:
+    """One name index per snapshot digest, built on first use and kept."""
+
+    def __init__(self, snapshots: SnapshotStore) -> None:
+        self._snapshots = snapshots
+        self._lock = threading.Lock()
+        self._indexes: dict[str | None, CandidateIndex] = {}
+
+    def get(self, digest: str | None, ents: EntityColumns, decisions: Decisions) -> Resolver:
+        with self._lock:
+            index = self._indexes.get(digest)
+            if index is None:
+                index = self._indexes[digest] = self._build(digest, ents)
+        return Resolver(index, decisions=decisions)
+
+    def _build(self, digest: str | None, ents: EntityColumns) -> CandidateIndex:
+        other: list[Any] | None = None
+        idents: list[Any] | None = None
+        if digest is not None:
+            name = self._snapshots.by_digest(digest).name
+            columns = [
+                self._snapshots.entity_column(name, c) for c in ("other_names", "identifiers")
+            ]
+            other, idents = (None if c is None else pa.array(c).to_pylist() for c in columns)
+        return CandidateIndex(registry_entities(ents, other, idents))
