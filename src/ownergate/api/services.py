@@ -17,6 +17,7 @@ from typing import Protocol
 from ownergate.service import (
     AccountService,
     AuditService,
+    LinkReviewService,
     OverrideService,
     PolicyService,
     ReplayService,
@@ -78,6 +79,9 @@ class Services(Protocol):
 
     @property
     def overrides(self) -> OverrideService: ...
+
+    @property
+    def links(self) -> LinkReviewService: ...
 
     @property
     def policies(self) -> PolicyService: ...

@@ -21,6 +21,7 @@ from ownergate.service import (
     AccountService,
     AuditService,
     Deciders,
+    LinkReviewService,
     OverrideService,
     PolicyService,
     ReplayService,
@@ -59,6 +60,8 @@ class StoreServices:
         self.deciders = Deciders(database, snapshots)
         self.accounts = AccountService(database, self.deciders, cache)
         self.overrides = OverrideService(database, cache)
+        # The same AccountService: its re-decisions after an answer go through the cache.
+        self.links = LinkReviewService(database, self.deciders, self.accounts)
         self.policies = PolicyService(database)
         self.snapshots = SnapshotService(database, snapshots)
         self.audit = AuditService(database)

@@ -8,6 +8,8 @@ from ownergate.cli.admin_cmd import audit_app, keys_app
 from ownergate.cli.impact_cmd import impact
 from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.ip_cmd import ip_app
+from ownergate.cli.links_cmd import links_app
+from ownergate.cli.portfolio_cmd import portfolio_app
 from ownergate.cli.resolve_cmd import resolve
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
 from ownergate.cli.serve_cmd import serve
@@ -34,5 +36,7 @@ app.add_typer(keys_app, name="keys")
 app.add_typer(audit_app, name="audit")
 app.add_typer(ip_app, name="ip")
 app.add_typer(synth_app, name="synth")
+app.add_typer(portfolio_app, name="portfolio")
+app.add_typer(links_app, name="links")
 
 __all__ = ["app"]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import math
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pyarrow.csv as pa_csv
 
 from ownergate.domain.countries import country_hint, is_country_code
 from ownergate.domain.model import STATUSES
+from ownergate.errors import InputError
 from ownergate.interchange.files import (
     PathLike,
     Source,
@@ -30,6 +32,7 @@ from ownergate.interchange.files import (
 )
 from ownergate.portfolio.accounts import Customers
 from ownergate.portfolio.impact import Impact
+from ownergate.store import AccountRow, checks
 
 CUSTOMER_COLUMNS = (
     "account_id",
@@ -144,6 +147,38 @@ def _revenue(source: Source) -> np.ndarray[Any, np.dtype[np.float64]]:
 
 def read_customers(path: PathLike) -> Customers:
     """Read and validate a customer base (.parquet, .csv, .jsonl)."""
+    return _read_customers(path)[1]
+
+
+def account_rows(path: PathLike) -> list[AccountRow]:
+    """A customer base as accounts to store: each needs a name, and an LEI when given must
+    be a well-formed one; revenues are in USD, kept to the cent."""
+    source, customers = _read_customers(path)
+    rows = []
+    for i in range(len(customers)):
+        name, lei = customers.name[i], customers.lei[i]
+        if not name:
+            raise source.error("empty organisation name", row=i, field="organisation_name")
+        if lei is not None:
+            try:
+                lei = checks.lei(lei)
+            except InputError as exc:
+                raise source.error(exc.message, row=i, field="lei") from None
+        rows.append(
+            AccountRow(
+                id=str(customers.account_id[i]),
+                organisation_name=str(name),
+                declared_country=str(customers.country[i]),
+                entity_id=customers.registry_entity_id[i],
+                lei=lei,
+                annual_revenue=Decimal(f"{customers.revenue[i]:.2f}"),
+                revenue_currency="USD",
+            )
+        )
+    return rows
+
+
+def _read_customers(path: PathLike) -> tuple[Source, Customers]:
     source = read_source(
         path,
         columns=CUSTOMER_COLUMNS,
@@ -153,7 +188,7 @@ def read_customers(path: PathLike) -> Customers:
     )
     ids = _account_ids(source)
     names = _optional_text(source, "organisation_name")
-    return Customers(
+    return source, Customers(
         account_id=ids,
         name=np.array(["" if v is None else v for v in names], dtype=object),
         country=_countries(source),

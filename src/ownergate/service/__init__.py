@@ -10,6 +10,7 @@ from ownergate.service.accounts import AccountDecision, AccountFields, AccountSe
 from ownergate.service.audit import AuditService
 from ownergate.service.decider import Decider, Outcome
 from ownergate.service.deciding import Decided, Resolution, Subject
+from ownergate.service.links import LinkReviewService, ReviewAnswer, ReviewPage
 from ownergate.service.overrides import OverrideService
 from ownergate.service.pairs import Deciders, Pair, active_pair
 from ownergate.service.policies import PolicyRecord, PolicyService
@@ -21,6 +22,9 @@ from ownergate.service.verdict_cache import VerdictCache
 from ownergate.service.verdicts import DecisionRecord, EffectiveVerdict, OverrideRecord
 
 __all__ = [
+    "LinkReviewService",
+    "ReviewAnswer",
+    "ReviewPage",
     "PortfolioService",
     "RunReport",
     "AccountDecision",

@@ -31,9 +31,9 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
 from ownergate.errors import InputError
@@ -44,17 +44,7 @@ from ownergate.store.types import as_utc, utcnow
 GENESIS = "0" * 64
 READ_ONLY = "ownergate_read_only"
 WRITING = "ownergate_writing"
-_ENTRY_COLUMNS = (
-    "seq",
-    "at",
-    "actor",
-    "action",
-    "object_type",
-    "object_id",
-    "payload",
-    "prev_hash",
-    "hash",
-)
+_AUDIT_TABLE = cast(Table, AuditEntry.__table__)
 
 
 def _encode(value: Any) -> Any:
@@ -174,56 +164,49 @@ class AuditLog:
         object_type: str,
         object_id: str | int,
         payload: dict[str, Any],
-    ) -> AuditEntry:
-        """Append one row after the current head (locking it first if not yet locked)."""
-        return self.append_many([(actor, action, object_type, object_id, payload)])[0]
+    ) -> AuditHead:
+        """Append one row after the current head (locking it first if not yet locked);
+        returns the new head."""
+        return self.append_many([(actor, action, object_type, object_id, payload)])
 
     def append_many(
         self, rows: Sequence[tuple[str, str, str, str | int, dict[str, Any]]]
-    ) -> list[AuditEntry]:
+    ) -> AuditHead:
         """Append rows of (actor, action, object_type, object_id, payload) in order, with
-        one head lock, one insert and one head update for all of them."""
+        one head lock, one insert and one head update for all of them; returns the new
+        head."""
         for row in rows:
             check_actor(row[0])
         head = self.lock()
-        entries = []
+        if not rows:
+            return head
+        values = []
         prev, seq = head.hash, head.seq
         at = utcnow()
         for actor, action, object_type, object_id, payload in rows:
             seq += 1
-            entry = AuditEntry(
-                seq=seq,
-                at=at,
-                actor=actor,
-                action=action,
-                object_type=object_type,
-                object_id=str(object_id),
-                payload=canonical(payload),
-                prev_hash=prev,
+            text = canonical(payload)
+            digest = entry_hash(prev, seq, at, actor, action, object_type, str(object_id), text)
+            values.append(
+                {
+                    "seq": seq,
+                    "at": at,
+                    "actor": actor,
+                    "action": action,
+                    "object_type": object_type,
+                    "object_id": str(object_id),
+                    "payload": text,
+                    "prev_hash": prev,
+                    "hash": digest,
+                }
             )
-            entry.hash = entry_hash(
-                entry.prev_hash,
-                entry.seq,
-                entry.at,
-                entry.actor,
-                entry.action,
-                entry.object_type,
-                entry.object_id,
-                entry.payload,
-            )
-            prev = entry.hash
-            entries.append(entry)
-        if entries:
-            # A Core insert: bulk screens append hundreds of thousands of rows, and the
-            # entries are never read back through this session.
-            self.session.execute(
-                insert(AuditEntry),
-                [{c: getattr(e, c) for c in _ENTRY_COLUMNS} for e in entries],
-            )
-            self.session.execute(
-                update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=seq, hash=prev)
-            )
-        return entries
+            prev = digest
+        # A Core executemany: bulk screens append hundreds of thousands of rows.
+        self.session.execute(insert(_AUDIT_TABLE), values)
+        self.session.execute(
+            update(AuditHeadRow).where(AuditHeadRow.id == 1).values(seq=seq, hash=prev)
+        )
+        return AuditHead(seq, prev)
 
     def head(self) -> AuditHead:
         """The newest row's (seq, hash); (0, 64 zeros) for an empty log."""

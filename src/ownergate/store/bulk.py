@@ -11,11 +11,12 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
+from ownergate.errors import InputError
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
@@ -24,6 +25,8 @@ from ownergate.store.states import evidence_digest
 from ownergate.store.types import utcnow
 
 BATCH = 2_000
+_ACCOUNTS = cast(Table, Account.__table__)
+_DECISIONS = cast(Table, Decision.__table__)
 
 # What makes two decisions on an account the same decision (as ``service.accounts``).
 OutcomeKey = tuple[str, str, float, float, str | None, int, str | None]
@@ -148,7 +151,8 @@ class BulkWriter:
             ]
             new_ids = list(
                 self.session.scalars(
-                    insert(Decision).returning(Decision.id, sort_by_parameter_order=True), values
+                    insert(_DECISIONS).returning(_DECISIONS.c.id, sort_by_parameter_order=True),
+                    values,
                 )
             )
             audit = []
@@ -172,7 +176,7 @@ class BulkWriter:
         return created, updated
 
     def _write_accounts(self, rows: Sequence[AccountRow], actor: str) -> tuple[int, int]:
-        wanted = {r.id: _account_values(r) for r in rows}
+        wanted = {r.id: _checked(r) for r in rows}
         if len(wanted) != len(rows):
             raise ConflictError("an account id appears twice in one batch")
         stored = {
@@ -195,7 +199,7 @@ class BulkWriter:
                 changed.append(row)
                 audit.append((actor, "account.update", "account", account_id, row))
         if new_rows:
-            self.session.execute(insert(Account), new_rows)
+            self.session.execute(insert(_ACCOUNTS), new_rows)
         for row in changed:
             fields = {k: v for k, v in row.items() if k not in ("id", "created_at")}
             self.session.execute(update(Account).where(Account.id == row["id"]).values(**fields))
@@ -208,6 +212,13 @@ class BulkWriter:
             part = ids[start : start + BATCH]
             present.update(self.session.scalars(select(Account.id).where(Account.id.in_(part))))
         return [i for i in ids if i not in present]
+
+
+def _checked(row: AccountRow) -> dict[str, Any]:
+    try:
+        return _account_values(row)
+    except InputError as exc:
+        raise InputError(exc.message, record=f"account {row.id!r}", field=exc.field) from None
 
 
 def _account_values(row: AccountRow) -> dict[str, Any]:

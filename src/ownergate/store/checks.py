@@ -14,6 +14,7 @@ from ownergate.errors import InputError
 
 _LEI = re.compile(r"^[0-9A-Z]{18}[0-9]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f]")
 MAX_REVENUE_DIGITS = 30
 E = TypeVar("E", bound=StrEnum)
 
@@ -24,7 +25,7 @@ def text(value: Any, field: str, max_length: int) -> str:
         raise InputError("must be a non-empty string", field=field)
     if len(value) > max_length:
         raise InputError(f"is longer than {max_length} characters", field=field)
-    if any(ord(c) < 32 and c not in "\t\n" for c in value):
+    if _CONTROL.search(value):
         raise InputError("contains control characters", field=field)
     return value
 

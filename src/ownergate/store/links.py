@@ -141,7 +141,8 @@ class LinkRepository:
         checks.text(entity_id, "entity_id", 200)
         checks.text(reason, "reason", MAX_REASON_LENGTH)
         with self._audit.writing(actor):
-            if self.session.get(Account, account_id) is None:
+            account = self.session.get(Account, account_id)
+            if account is None:
                 raise NotFoundError(f"no account {account_id!r}")
             link = self.get(account_id)
             if kind is LinkVerdict.CONFIRM and entity_id in self.rejected(account_id):
@@ -158,6 +159,21 @@ class LinkRepository:
                 at=utcnow(),
             )
             self.session.add(review)
+            if link is None and kind is LinkVerdict.CONFIRM:
+                # Never resolved yet: the confirmation is the account's link.
+                link = EntityLink(
+                    account_id=account_id,
+                    subject_name=account.organisation_name,
+                    subject_country=account.declared_country,
+                    outcome=LinkOutcome.REVIEW,
+                    method="confirmed",
+                    score=1.0,
+                    entity_id=None,
+                    candidates=[],
+                    snapshot_digest=None,
+                    resolved_at=review.at,
+                )
+                self.session.add(link)
             if link is not None:
                 _apply(link, review)
             self.session.flush()
