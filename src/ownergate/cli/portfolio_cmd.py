@@ -123,6 +123,7 @@ def _summary(report: RunReport) -> None:
         table.add_row("entities the change can reach", f"{report.scope_entities:,}")
     table.add_row("accounts decided", f"{counts.get('accounts', 0):,}")
     table.add_row("new decisions", f"{counts.get('appended', 0):,}")
+    table.add_row("of which first decisions", f"{counts.get('first', 0):,}")
     table.add_row("flips (status changed)", f"{counts.get('flips', 0):,}")
     for key in sorted(counts):
         if key.startswith(("status.", "links.")):
@@ -130,7 +131,8 @@ def _summary(report: RunReport) -> None:
             label = f"now {value}" if kind == "status" else f"resolved by name: {value}"
             table.add_row(label, f"{counts[key]:,}")
     console.print(table)
-    console.print(f"done in {report.seconds:.1f} s")
+    spent = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.phases.items())
+    console.print(f"done in {report.seconds:.1f} s ({spent})")
 
 
 @portfolio_app.command("load")

@@ -69,7 +69,7 @@ def _arrow(values: Any) -> pa.Array:
     return values if isinstance(values, pa.Array) else pa.array(values, type=pa.string())
 
 
-def _strings(values: Any) -> pa.Array:
+def string_array(values: Any) -> pa.Array:
     return _arrow(values).cast(pa.string())
 
 
@@ -81,9 +81,9 @@ def link_accounts(
     ``entity_ids`` is the registry's id column; ``identifiers`` (optional, row-aligned) the
     snapshot's list of ``SCHEME:value`` identifiers per entity.
     """
-    ids = _strings(entity_ids)
-    by_id = pc.index_in(_strings(customers.registry_entity_id), value_set=ids)
-    leis = pc.utf8_upper(pc.utf8_trim_whitespace(_strings(customers.lei)))
+    ids = string_array(entity_ids)
+    by_id = pc.index_in(string_array(customers.registry_entity_id), value_set=ids)
+    leis = pc.utf8_upper(pc.utf8_trim_whitespace(string_array(customers.lei)))
     by_lei = pc.index_in(leis, value_set=ids)
     rows = pc.coalesce(by_id, by_lei)
     if identifiers is not None and len(identifiers):

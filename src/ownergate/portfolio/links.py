@@ -19,6 +19,7 @@ import numpy as np
 import pyarrow as pa
 
 from ownergate.domain.model import KINDS, Kind
+from ownergate.errors import ConfigError
 from ownergate.graph.tables import EntityColumns, text
 from ownergate.portfolio.accounts import Customers, IntArray
 from ownergate.resolve import Outcome, RegistryEntity, Resolution, Resolver, Subject
@@ -150,24 +151,55 @@ def _resolve_chunk(chunk: list[Subject]) -> list[Resolution]:
     return list(_RESOLVER.resolve_many(chunk))
 
 
+class ResolverPool:
+    """Resolves subjects in chunks, in ``workers`` processes forked once (when entered)
+    and reused by every ``resolve``: forking a process that holds a large index costs
+    more than resolving a small batch."""
+
+    def __init__(self, resolver: Resolver | None, workers: int) -> None:
+        self.resolver = resolver
+        self.workers = workers
+        self._pool: Any = None
+
+    def __enter__(self) -> ResolverPool:
+        global _RESOLVER
+        if self.resolver and self.workers > 1 and "fork" in mp.get_all_start_methods():
+            _RESOLVER = self.resolver
+            self._pool = mp.get_context("fork").Pool(self.workers)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        global _RESOLVER
+        if self._pool is not None:
+            self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+        _RESOLVER = None
+
+    def resolve(
+        self, pending: list[Subject], advance: Callable[[int], Any] | None = None
+    ) -> list[Resolution]:
+        """The subjects' resolutions, in order."""
+        if self.resolver is None:
+            raise ConfigError("this pool has no resolver")
+        size = min(CHUNK, max(1, -(-len(pending) // max(1, self.workers))))
+        chunks = [pending[i : i + size] for i in range(0, len(pending), size)]
+        done: list[Resolution] = []
+        if self._pool is None or len(chunks) < 2:
+            resolver = self.resolver
+            results: Any = (resolver.resolve_many(chunk) for chunk in chunks)
+        else:
+            results = self._pool.imap(_resolve_chunk, chunks)
+        for chunk, result in zip(chunks, results, strict=True):
+            done.extend(result)
+            if advance is not None:
+                advance(len(chunk))
+        return done
+
+
 def resolve_parallel(
     resolver: Resolver, pending: list[Subject], workers: int, advance: Callable[[int], Any]
 ) -> list[Resolution]:
     """Chunks resolved in order, in ``workers`` forked processes when there is enough work."""
-    global _RESOLVER
-    chunks = [pending[i : i + CHUNK] for i in range(0, len(pending), CHUNK)]
-    done: list[Any] = []
-    if workers <= 1 or len(chunks) < 2 or "fork" not in mp.get_all_start_methods():
-        for chunk in chunks:
-            done.extend(resolver.resolve_many(chunk))
-            advance(len(chunk))
-        return done
-    _RESOLVER = resolver
-    try:
-        with mp.get_context("fork").Pool(workers) as pool:
-            for chunk, result in zip(chunks, pool.imap(_resolve_chunk, chunks), strict=True):
-                done.extend(result)
-                advance(len(chunk))
-    finally:
-        _RESOLVER = None
-    return done
+    with ResolverPool(resolver, workers) as pool:
+        return pool.resolve(pending, advance)

@@ -13,6 +13,8 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from ownergate.resolve.names import normalize_name
 
 _NOT_ALNUM = re.compile(r"[^0-9A-Za-z]")
@@ -90,6 +92,8 @@ class CandidateIndex:
                 self._typos[key].append(token)
         self._postings = dict(self._postings)
         self._typos = dict(self._typos)
+        # Array views of the name rows: scoring takes hundreds of rows per look-up.
+        self.keys_array = np.array(self.row_keys, dtype=object)
 
     def _add(self, entity: RegistryEntity, vocabulary: set[str]) -> None:
         at = len(self.entities)
@@ -141,7 +145,8 @@ class CandidateIndex:
             if chosen and len(chosen) + len(rows) > self.max_block:
                 break
             chosen.update(rows)
-        return sorted(chosen)
+        found: list[int] = np.sort(np.fromiter(chosen, dtype=np.int64, count=len(chosen))).tolist()
+        return found
 
     def country_rows(self, country: str | None) -> list[int]:
         """Every name row in ``country``: what a brute-force comparison would score."""

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+import numpy as np
 from rapidfuzz import fuzz, process
 
 from ownergate.errors import ConfigError
@@ -164,7 +165,7 @@ class Resolver:
         query = normalize_name(name).key
         if not query or not rows:
             return []
-        keys = [self.index.row_keys[row] for row in rows]
+        keys = self.index.keys_array[np.asarray(rows, dtype=np.int64)]
         hits = process.extract(
             query,
             keys,

@@ -14,7 +14,8 @@ from ownergate.service.links import LinkReviewService, ReviewAnswer, ReviewPage
 from ownergate.service.overrides import OverrideService
 from ownergate.service.pairs import Deciders, Pair, active_pair
 from ownergate.service.policies import PolicyRecord, PolicyService
-from ownergate.service.portfolio import PortfolioService, RunReport
+from ownergate.service.portfolio import PortfolioService
+from ownergate.service.portfolio_runs import RunReport
 from ownergate.service.replay import ReplayReport, ReplayService
 from ownergate.service.screening import InlineHolding, ScreenService
 from ownergate.service.snapshots import SnapshotRecord, SnapshotService

@@ -20,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -28,18 +27,28 @@ import numpy as np
 from ownergate.explain.columns import decision_columns
 from ownergate.graph.downstream import affected, touched_rows
 from ownergate.graph.subset import take, upstream
+from ownergate.portfolio.accounts import Customers
 from ownergate.portfolio.events import EventSink
-from ownergate.portfolio.links import resolve_parallel
-from ownergate.portfolio.screening import Declared, Resolved, changed, decisions
+from ownergate.portfolio.links import ResolverPool
+from ownergate.portfolio.screening import Resolved, changed, decisions
 from ownergate.resolve import Decisions, Outcome, Subject
 from ownergate.service.decider import Decider
-from ownergate.service.pairs import Deciders, Pair, active_pair, empty_tables, utcnow
+from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
 from ownergate.service.portfolio_inputs import (
     Resolvers,
     known_rows,
     linked_rows,
     part,
+    positions,
     read_accounts,
+)
+from ownergate.service.portfolio_runs import (
+    Clock,
+    RunReport,
+    computed_at,
+    count,
+    declared_decisions,
+    flip_events,
 )
 from ownergate.snapshots import SnapshotStore
 from ownergate.snapshots.diff import diff_registries
@@ -47,20 +56,6 @@ from ownergate.store import AccountRow, Database, LinkRow, NewDecision, ScreenRu
 
 BATCH = 5_000
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class RunReport:
-    """What a run did; ``counts`` sum over every batch of the run, resumed ones included."""
-
-    run_id: int
-    kind: str
-    pair: Pair
-    accounts: int
-    resumed_after: str | None
-    counts: dict[str, int] = field(default_factory=dict)
-    scope_entities: int | None = None
-    seconds: float = 0.0
 
 
 class PortfolioService:
@@ -94,12 +89,12 @@ class PortfolioService:
     ) -> RunReport:
         """Decide every active account under the active pair (resuming an unfinished run)."""
         started = time.perf_counter()
+        clock = Clock()
         with self._db.read() as store:
             pair = active_pair(store)
         run = self._run("screen", pair, actor)
         day = day or utcnow().date()
         decider = self._deciders.get(pair)
-        result = decider.result(day)
         ents = decider.tables[0]
         with self._db.read() as store:
             customers = read_accounts(store, after=run.cursor)
@@ -108,14 +103,54 @@ class PortfolioService:
         rows, by = known_rows(customers, ents)
         resolved = linked_rows(customers, ents, links, rows, by, pair.snapshot_digest)
         pending = (resolved.rows < 0) & np.array([v is None for v in resolved.link], dtype=bool)
+        clock.lap("read")
         resolver = None
         if pending.any():
             resolver = self._resolvers.get(
                 pair.snapshot_digest, ents, Decisions(answers.confirmed, answers.rejected)
             )
+        clock.lap("index")
         report = RunReport(run.id, "screen", pair, len(customers), run.cursor, dict(run.counts))
-        declared = _declared(decider.policy, day)
+        report.phases = clock.phases
+        with ResolverPool(resolver, self._workers if resolver else 1) as pool:
+            self._screen_batches(
+                run,
+                pair,
+                customers,
+                resolved,
+                pending,
+                pool,
+                decider,
+                day,
+                report,
+                sinks,
+                progress,
+                actor,
+                clock,
+            )
+        return self._finish(run, report, started, actor)
+
+    def _screen_batches(
+        self,
+        run: ScreenRun,
+        pair: Pair,
+        customers: Customers,
+        resolved: Resolved,
+        pending: Any,
+        pool: ResolverPool,
+        decider: Decider,
+        day: dt.date,
+        report: RunReport,
+        sinks: Sequence[EventSink],
+        progress: Progress | None,
+        actor: str,
+        clock: Clock,
+    ) -> None:
+        result = decider.result(day)
+        ents = decider.tables[0]
+        declared = declared_decisions(decider.policy, day)
         cols = decision_columns(result)
+        clock.lap("screen registry")
         for start in range(0, len(customers), self._batch):
             at = slice(start, start + self._batch)
             batch = part(customers, at)
@@ -126,8 +161,9 @@ class PortfolioService:
                 resolved.score[at].copy(),
             )
             new_links: list[LinkRow] = []
-            if resolver is not None and pending[at].any():
-                new_links = self._resolve(batch, found, pending[at], resolver, ents)
+            if pending[at].any():
+                new_links = self._resolve(batch, found, pending[at], pool, ents)
+            clock.lap("resolve")
             made = decisions(
                 batch,
                 result,
@@ -136,13 +172,14 @@ class PortfolioService:
                 declared,
                 snapshot_digest=pair.snapshot_digest,
                 as_of=day,
-                computed_at=_computed_at(day),
+                computed_at=computed_at(day),
             )
+            clock.lap("decide")
             self._write(run, pair, made, new_links, report, sinks, actor)
-            _count(report.counts, "links", [r.outcome for r in new_links])
+            clock.lap("write")
+            count(report.counts, "links", [r.outcome for r in new_links])
             if progress is not None:
                 progress(min(start + self._batch, len(customers)), len(customers))
-        return self._finish(run, report, started, actor)
 
     def rescreen(
         self,
@@ -157,6 +194,7 @@ class PortfolioService:
         """Decide again, under the active policy and the snapshot ``to_digest``, the accounts
         whose decision the change from ``from_digest`` can have altered."""
         started = time.perf_counter()
+        clock = Clock()
         with self._db.read() as store:
             version = active_pair(store).policy_version
             store.snapshots.get(from_digest)
@@ -167,7 +205,9 @@ class PortfolioService:
         day = day or utcnow().date()
         old = self._deciders.tables(from_digest)
         new = self._deciders.tables(to_digest)
+        clock.lap("load snapshots")
         touched = diff_registries(old, new).touched
+        clock.lap("diff")
         scope = affected(*new, touched)
         with self._db.read() as store:
             customers = read_accounts(store, after=run.cursor)
@@ -189,6 +229,7 @@ class PortfolioService:
             resolved.link[chosen],
             resolved.score[chosen],
         )
+        clock.lap("scope")
         # Only the part of the new registry these accounts rest on is screened.
         needed = np.zeros(len(new[0].ids), dtype=bool)
         needed[found.rows[found.rows >= 0]] = True
@@ -197,9 +238,11 @@ class PortfolioService:
         result = decider.result(day)
         sub_rows = np.where(found.rows >= 0, np.searchsorted(kept, np.maximum(found.rows, 0)), -1)
         found = Resolved(sub_rows, found.by, found.link, found.score)
+        clock.lap("screen part")
         report = RunReport(run.id, "rescreen", pair, len(accounts), run.cursor, dict(run.counts))
+        report.phases = clock.phases
         report.scope_entities = int(scope.sum())
-        declared = _declared(policy, day)
+        declared = declared_decisions(policy, day)
         cols = decision_columns(result)
         for start in range(0, len(accounts), self._batch):
             at = slice(start, start + self._batch)
@@ -211,9 +254,11 @@ class PortfolioService:
                 declared,
                 snapshot_digest=to_digest,
                 as_of=day,
-                computed_at=_computed_at(day),
+                computed_at=computed_at(day),
             )
+            clock.lap("decide")
             self._write(run, pair, made, [], report, sinks, actor)
+            clock.lap("write")
             if progress is not None:
                 progress(min(start + self._batch, len(accounts)), len(accounts))
         return self._finish(run, report, started, actor)
@@ -237,7 +282,7 @@ class PortfolioService:
             )
 
     def _resolve(
-        self, batch: Any, found: Resolved, pending: Any, resolver: Any, ents: Any
+        self, batch: Customers, found: Resolved, pending: Any, pool: ResolverPool, ents: Any
     ) -> list[LinkRow]:
         at = np.flatnonzero(pending)
         subjects = [
@@ -249,16 +294,19 @@ class PortfolioService:
             )
             for i in at.tolist()
         ]
-        out = resolve_parallel(resolver, subjects, self._workers, lambda _n: None)
+        out = pool.resolve(subjects)
+        linked = [
+            r.entity_id if r.outcome is Outcome.LINKED and r.entity_id is not None else None
+            for r in out
+        ]
+        rows = positions(ents, linked)
         links = []
-        for i, r in zip(at.tolist(), out, strict=True):
+        for i, r, row in zip(at.tolist(), out, rows.tolist(), strict=True):
             found.link[i] = r.outcome.value
             found.score[i] = r.score
-            if r.outcome is Outcome.LINKED and r.entity_id is not None:
-                row = ents.position(r.entity_id)
-                if row is not None:
-                    found.rows[i] = row
-                    found.by[i] = r.method.value
+            if row >= 0:
+                found.rows[i] = row
+                found.by[i] = r.method.value
             links.append(
                 LinkRow(
                     account_id=r.subject_key,
@@ -299,12 +347,15 @@ class PortfolioService:
                 snapshot_digest=pair.snapshot_digest,
                 actor=actor,
             )
-            flips = _flips(todo, ids, current, run, pair)
+            flips = flip_events(todo, ids, current, run, pair)
             counts = report.counts
             counts["accounts"] = counts.get("accounts", 0) + len(made)
             counts["appended"] = counts.get("appended", 0) + len(todo)
+            counts["first"] = counts.get("first", 0) + sum(
+                d.account_id not in current for d in todo
+            )
             counts["flips"] = counts.get("flips", 0) + len(flips)
-            _count(counts, "status", [d.status for d in made])
+            count(counts, "status", [d.status for d in made])
             store.runs.advance(run.id, made[-1].account_id, counts, actor=actor)
         for sink in sinks:
             sink.emit(flips)
@@ -314,66 +365,3 @@ class PortfolioService:
             store.runs.finish(run.id, report.counts, actor=actor)
         report.seconds = time.perf_counter() - started
         return report
-
-
-def _count(counts: dict[str, int], prefix: str, values: Sequence[str]) -> None:
-    for value in values:
-        key = f"{prefix}.{value}"
-        counts[key] = counts.get(key, 0) + 1
-
-
-def _flips(
-    todo: list[NewDecision],
-    ids: list[int],
-    current: dict[str, tuple[int, Any]],
-    run: ScreenRun,
-    pair: Pair,
-) -> list[dict[str, Any]]:
-    out = []
-    for decision, decision_id in zip(todo, ids, strict=True):
-        previous = current.get(decision.account_id)
-        before = None if previous is None else previous[1][0]
-        if before == decision.status:
-            continue
-        out.append(
-            {
-                "event": "decision.flip",
-                "account_id": decision.account_id,
-                "from_status": before,
-                "from_decision": None if previous is None else previous[0],
-                "to_status": decision.status,
-                "reason": decision.reason,
-                "decision": decision_id,
-                "entity_id": decision.entity_id,
-                "policy_version": pair.policy_version,
-                "snapshot_digest": pair.snapshot_digest,
-                "run": run.id,
-                "at": decision.computed_at.isoformat(),
-            }
-        )
-    return out
-
-
-def _declared(policy: Any, day: dt.date) -> Callable[[str], Declared]:
-    """The decision on a declared country alone, made once per country as the service
-    makes it (an organisation of that country in an otherwise empty registry)."""
-    decider = Decider(policy, *empty_tables(), as_of=day)
-    memo: dict[str, Declared] = {}
-
-    def declared(country: str) -> Declared:
-        if country not in memo:
-            o = decider.decide_organisation("organisation", country, day=day)
-            memo[country] = Declared(
-                o.status.value, o.reason.value, o.share_min, o.share_max, o.method
-            )
-        return memo[country]
-
-    return declared
-
-
-def _computed_at(day: dt.date) -> dt.datetime:
-    # As the service: now, unless the day turned since the decision's day.
-    now = utcnow()
-    if now.date() == day:
-        return now
-    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)

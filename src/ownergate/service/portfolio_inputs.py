@@ -10,10 +10,11 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 from sqlalchemy import select
 
 from ownergate.graph.tables import EntityColumns
-from ownergate.portfolio.accounts import Customers, link_accounts
+from ownergate.portfolio.accounts import Customers, link_accounts, string_array
 from ownergate.portfolio.links import registry_entities
 from ownergate.portfolio.screening import Resolved
 from ownergate.resolve import CandidateIndex, Decisions, Resolver
@@ -110,6 +111,9 @@ def linked_rows(
     by = by.copy()
     link = np.full(len(customers), None, dtype=object)
     score = np.full(len(customers), np.nan)
+    linked_at: list[int] = []
+    linked_to: list[str] = []
+    methods: list[str] = []
     for i in np.flatnonzero(rows < 0).tolist():
         found = links.get(str(customers.account_id[i]))
         if found is None:
@@ -124,11 +128,23 @@ def linked_rows(
         link[i] = found.outcome.value
         score[i] = found.score
         if found.entity_id is not None:
-            row = ents.position(found.entity_id)
-            if row is not None:
-                rows[i] = row
-                by[i] = found.method
+            linked_at.append(i)
+            linked_to.append(found.entity_id)
+            methods.append(found.method)
+    at = np.asarray(linked_at, dtype=np.int64)
+    found_rows = positions(ents, linked_to)
+    present = found_rows >= 0
+    rows[at[present]] = found_rows[present]
+    by[at[present]] = np.asarray(methods, dtype=object)[present]
     return Resolved(rows, by, link, score)
+
+
+def positions(ents: EntityColumns, entity_ids: Sequence[str | None]) -> Any:
+    """The registry row of each id (-1 where absent), in one vectorised look-up."""
+    if not entity_ids:
+        return np.zeros(0, dtype=np.int64)
+    found = pc.index_in(pa.array(list(entity_ids), pa.string()), value_set=string_array(ents.ids))
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 class Resolvers:

@@ -1,0 +1,108 @@
+"""The bookkeeping of a screening run: its report, phase timings, flip events, and the
+decision on a declared country alone."""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ownergate.policy.model import Policy
+from ownergate.portfolio.screening import Declared
+from ownergate.service.decider import Decider
+from ownergate.service.pairs import Pair, empty_tables, utcnow
+from ownergate.store import NewDecision, ScreenRun
+
+
+@dataclass
+class RunReport:
+    """What a run did; ``counts`` sum over every batch of the run, resumed ones included."""
+
+    run_id: int
+    kind: str
+    pair: Pair
+    accounts: int
+    resumed_after: str | None
+    counts: dict[str, int] = field(default_factory=dict)
+    scope_entities: int | None = None
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+class Clock:
+    """Seconds spent per phase of a run, summed over its batches."""
+
+    def __init__(self) -> None:
+        self.phases: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, phase: str) -> None:
+        now = time.perf_counter()
+        self.phases[phase] = self.phases.get(phase, 0.0) + now - self._last
+        self._last = now
+
+
+def count(counts: dict[str, int], prefix: str, values: Sequence[str]) -> None:
+    for value in values:
+        key = f"{prefix}.{value}"
+        counts[key] = counts.get(key, 0) + 1
+
+
+def flip_events(
+    todo: list[NewDecision],
+    ids: list[int],
+    current: dict[str, tuple[int, Any]],
+    run: ScreenRun,
+    pair: Pair,
+) -> list[dict[str, Any]]:
+    out = []
+    for decision, decision_id in zip(todo, ids, strict=True):
+        previous = current.get(decision.account_id)
+        # An account's first decision is no flip: there is no status it flips from.
+        if previous is None or previous[1][0] == decision.status:
+            continue
+        before = previous[1][0]
+        out.append(
+            {
+                "event": "decision.flip",
+                "account_id": decision.account_id,
+                "from_status": before,
+                "from_decision": previous[0],
+                "to_status": decision.status,
+                "reason": decision.reason,
+                "decision": decision_id,
+                "entity_id": decision.entity_id,
+                "policy_version": pair.policy_version,
+                "snapshot_digest": pair.snapshot_digest,
+                "run": run.id,
+                "at": decision.computed_at.isoformat(),
+            }
+        )
+    return out
+
+
+def declared_decisions(policy: Policy, day: dt.date) -> Callable[[str], Declared]:
+    """The decision on a declared country alone, made once per country as the service
+    makes it (an organisation of that country in an otherwise empty registry)."""
+    decider = Decider(policy, *empty_tables(), as_of=day)
+    memo: dict[str, Declared] = {}
+
+    def declared(country: str) -> Declared:
+        if country not in memo:
+            o = decider.decide_organisation("organisation", country, day=day)
+            memo[country] = Declared(
+                o.status.value, o.reason.value, o.share_min, o.share_max, o.method
+            )
+        return memo[country]
+
+    return declared
+
+
+def computed_at(day: dt.date) -> dt.datetime:
+    # As the service: now, unless the day turned since the decision's day.
+    now = utcnow()
+    if now.date() == day:
+        return now
+    return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
