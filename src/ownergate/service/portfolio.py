@@ -31,7 +31,7 @@ from ownergate.portfolio.accounts import Customers
 from ownergate.portfolio.events import EventSink
 from ownergate.portfolio.links import ResolverPool
 from ownergate.portfolio.screening import Resolved, changed, decisions
-from ownergate.resolve import Decisions, Outcome, Subject
+from ownergate.resolve import Decisions, Outcome, Resolution, Subject, normalize_name
 from ownergate.service.decider import Decider
 from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
 from ownergate.service.portfolio_inputs import (
@@ -112,22 +112,34 @@ class PortfolioService:
         clock.lap("index")
         report = RunReport(run.id, "screen", pair, len(customers), run.cursor, dict(run.counts))
         report.phases = clock.phases
-        with ResolverPool(resolver, self._workers if resolver else 1) as pool:
-            self._screen_batches(
-                run,
-                pair,
-                customers,
-                resolved,
-                pending,
-                pool,
-                decider,
-                day,
-                report,
-                sinks,
-                progress,
-                actor,
-                clock,
-            )
+        subjects = _subjects(customers, pending)
+        total = len(subjects) + len(customers)
+        resolutions: dict[str, Resolution] = {}
+        if resolver is not None:
+            with ResolverPool(resolver, self._workers) as pool:
+                done = [0]
+
+                def advance(n: int) -> None:
+                    done[0] += n
+                    if progress is not None:
+                        progress(done[0], total)
+
+                resolutions = {r.subject_key: r for r in pool.resolve(subjects, advance)}
+        clock.lap("resolve")
+        self._screen_batches(
+            run,
+            pair,
+            customers,
+            resolved,
+            resolutions,
+            decider,
+            day,
+            report,
+            sinks,
+            actor,
+            clock,
+            lambda done: None if progress is None else progress(len(subjects) + done, total),
+        )
         return self._finish(run, report, started, actor)
 
     def _screen_batches(
@@ -136,15 +148,14 @@ class PortfolioService:
         pair: Pair,
         customers: Customers,
         resolved: Resolved,
-        pending: Any,
-        pool: ResolverPool,
+        resolutions: dict[str, Resolution],
         decider: Decider,
         day: dt.date,
         report: RunReport,
         sinks: Sequence[EventSink],
-        progress: Progress | None,
         actor: str,
         clock: Clock,
+        advance: Callable[[int], None],
     ) -> None:
         result = decider.result(day)
         ents = decider.tables[0]
@@ -160,10 +171,7 @@ class PortfolioService:
                 resolved.link[at].copy(),
                 resolved.score[at].copy(),
             )
-            new_links: list[LinkRow] = []
-            if pending[at].any():
-                new_links = self._resolve(batch, found, pending[at], pool, ents)
-            clock.lap("resolve")
+            new_links = _apply_resolutions(batch, found, resolutions, ents)
             made = decisions(
                 batch,
                 result,
@@ -178,8 +186,7 @@ class PortfolioService:
             self._write(run, pair, made, new_links, report, sinks, actor)
             clock.lap("write")
             count(report.counts, "links", [r.outcome for r in new_links])
-            if progress is not None:
-                progress(min(start + self._batch, len(customers)), len(customers))
+            advance(min(start + self._batch, len(customers)))
 
     def rescreen(
         self,
@@ -281,49 +288,6 @@ class PortfolioService:
                 actor=actor,
             )
 
-    def _resolve(
-        self, batch: Customers, found: Resolved, pending: Any, pool: ResolverPool, ents: Any
-    ) -> list[LinkRow]:
-        at = np.flatnonzero(pending)
-        subjects = [
-            Subject(
-                key=str(batch.account_id[i]),
-                name=str(batch.name[i]),
-                country=batch.country[i],
-                lei=batch.lei[i],
-            )
-            for i in at.tolist()
-        ]
-        out = pool.resolve(subjects)
-        linked = [
-            r.entity_id if r.outcome is Outcome.LINKED and r.entity_id is not None else None
-            for r in out
-        ]
-        rows = positions(ents, linked)
-        links = []
-        for i, r, row in zip(at.tolist(), out, rows.tolist(), strict=True):
-            found.link[i] = r.outcome.value
-            found.score[i] = r.score
-            if row >= 0:
-                found.rows[i] = row
-                found.by[i] = r.method.value
-            links.append(
-                LinkRow(
-                    account_id=r.subject_key,
-                    subject_name=str(batch.name[i]),
-                    subject_country=str(batch.country[i]),
-                    outcome=r.outcome.value,
-                    method=r.method.value,
-                    score=float(r.score),
-                    entity_id=r.entity_id,
-                    candidates=[
-                        {"entity_id": c.entity_id, "score": c.score, "name": c.name}
-                        for c in r.candidates
-                    ],
-                )
-            )
-        return links
-
     def _write(
         self,
         run: ScreenRun,
@@ -365,3 +329,54 @@ class PortfolioService:
             store.runs.finish(run.id, report.counts, actor=actor)
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _subjects(customers: Customers, pending: Any) -> list[Subject]:
+    """The accounts to resolve by name, ordered by name and country so that accounts with
+    the same name land in the same chunk and are scored once."""
+    subjects = [
+        Subject(
+            key=str(customers.account_id[i]),
+            name=str(customers.name[i]),
+            country=customers.country[i],
+            lei=customers.lei[i],
+        )
+        for i in np.flatnonzero(pending).tolist()
+    ]
+    return sorted(subjects, key=lambda s: (normalize_name(s.name).key, s.country or ""))
+
+
+def _apply_resolutions(
+    batch: Customers, found: Resolved, resolutions: dict[str, Resolution], ents: Any
+) -> list[LinkRow]:
+    """Fill ``found`` for the batch's accounts resolved in this run; their new links."""
+    at = [i for i in range(len(batch)) if str(batch.account_id[i]) in resolutions]
+    out = [resolutions[str(batch.account_id[i])] for i in at]
+    linked = [
+        r.entity_id if r.outcome is Outcome.LINKED and r.entity_id is not None else None
+        for r in out
+    ]
+    rows = positions(ents, linked)
+    links = []
+    for i, r, row in zip(at, out, rows.tolist(), strict=True):
+        found.link[i] = r.outcome.value
+        found.score[i] = r.score
+        if row >= 0:
+            found.rows[i] = row
+            found.by[i] = r.method.value
+        links.append(
+            LinkRow(
+                account_id=r.subject_key,
+                subject_name=str(batch.name[i]),
+                subject_country=str(batch.country[i]),
+                outcome=r.outcome.value,
+                method=r.method.value,
+                score=float(r.score),
+                entity_id=r.entity_id,
+                candidates=[
+                    {"entity_id": c.entity_id, "score": c.score, "name": c.name}
+                    for c in r.candidates
+                ],
+            )
+        )
+    return links

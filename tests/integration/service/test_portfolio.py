@@ -160,3 +160,25 @@ def test_a_rescreen_re_decides_only_what_the_change_reaches_and_emits_flips(
     with db.read() as store:
         assert store.decisions.current("a-hk").snapshot_digest == first  # untouched
         assert store.decisions.current("a-sgs").snapshot_digest == later.digest
+
+
+def test_a_bulk_decision_replays_to_the_same_outcome_with_its_full_evidence(
+    db: Database, data_dir: Path
+) -> None:
+    from ownergate.explain import verify
+    from ownergate.service import ReplayService
+
+    activate_snapshot(db, data_dir, "reg1")
+    portfolio, _ = services(db, data_dir)
+    portfolio.load(ACCOUNTS, actor=ACTOR)
+    portfolio.screen(actor=ACTOR)
+    replays = ReplayService(db, Deciders(db, SnapshotStore(data_dir)))
+    with db.read() as store:
+        ids = {row.id: store.decisions.current(row.id).id for row in ACCOUNTS}  # type: ignore[union-attr]
+        summary = store.decisions.current("a-sgs").evidence  # type: ignore[union-attr]
+    assert summary["detail"] == "summary"
+    assert [step["owner"] for step in summary["path"]] == ["CNP"]
+    for account, decision_id in ids.items():
+        report = replays.replay(decision_id)
+        assert report.same, account
+        assert verify(report.replayed.evidence).ok, account
