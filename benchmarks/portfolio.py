@@ -26,14 +26,10 @@ import tempfile
 import time
 from pathlib import Path
 
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
-
 from ownergate.portfolio.files import account_rows
 from ownergate.service import Deciders, PortfolioService, RunReport, SnapshotService
 from ownergate.snapshots import SnapshotStore
-from ownergate.store import Database, Decision, upgrade
+from ownergate.store import Database, upgrade
 
 ACTOR = "bench:portfolio"
 
@@ -59,25 +55,6 @@ def show(label: str, report: RunReport) -> None:
     links = {k[6:]: v for k, v in counts.items() if k.startswith("links.")}
     if links:
         print(f"  resolved by name: {links}")
-
-
-def one_holding_gone(registry: Path, entity: str, out: Path) -> str:
-    """The registry without its largest stake in ``entity``; returns that stake's owner."""
-    holds = pq.read_table(registry / "ownership.parquet")
-    mine = pc.equal(holds.column("owned"), entity)
-    rows = pc.indices_nonzero(mine).to_pylist()
-    share = [
-        float(str(s).rstrip("%")) / (100 if str(s).endswith("%") else 1) if s is not None else 0.0
-        for s in pc.take(holds.column("share"), pa.array(rows)).to_pylist()
-    ]
-    drop = rows[max(range(len(rows)), key=lambda i: share[i])]
-    owner = holds.column("owner")[drop].as_py()
-    keep = pc.invert(pc.equal(pa.array(range(holds.num_rows)), drop))
-    out.mkdir(parents=True, exist_ok=True)
-    pq.write_table(holds.filter(keep), out / "ownership.parquet")
-    (out / "entities.parquet").unlink(missing_ok=True)
-    (out / "entities.parquet").symlink_to((registry / "entities.parquet").resolve())
-    return str(owner)
 
 
 def main() -> None:
@@ -146,26 +123,25 @@ def main() -> None:
     show(f"screen ({args.workers} workers)", report)
     print(f"  {report.accounts / report.seconds:,.0f} accounts/s; goal: 300,000 in <= 60 s")
 
-    with db.read() as store:
-        entity = store.session.scalars(
-            Decision.__table__.select()
-            .with_only_columns(Decision.entity_id)
-            .where(Decision.reason == "ownership", Decision.entity_id.is_not(None))
-            .limit(1)
-        ).first()
-    assert entity is not None, "no account restricted through ownership"
-    owner = one_holding_gone(registry, entity, work / f"registry-{args.edges}-delta")
+    delta = work / f"registry-{args.edges}-delta"
+    script = Path(__file__).resolve().parent.parent / "scripts" / "drop_holding.py"
+    changed = subprocess.run(
+        [sys.executable, str(script), str(registry), str(delta), url],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout.strip()
     ownergate(
         "ingest",
         "interchange",
-        str(work / f"registry-{args.edges}-delta" / "entities.parquet"),
-        str(work / f"registry-{args.edges}-delta" / "ownership.parquet"),
+        str(delta / "entities.parquet"),
+        str(delta / "ownership.parquet"),
         "--snapshot",
         "next",
         env=env,
     )
     after, _ = snapshots.register("next", actor=ACTOR)
-    print(f"delta: the holding of {owner} in {entity} removed")
+    print(f"delta: {changed}")
     report = portfolio.rescreen(base.snapshot.digest, after.snapshot.digest, actor=ACTOR)
     show("rescreen", report)
     print(f"  entities the change can reach: {report.scope_entities:,}; goal: <= 1 s end to end")

@@ -52,7 +52,14 @@ from ownergate.service.portfolio_runs import (
 )
 from ownergate.snapshots import SnapshotStore
 from ownergate.snapshots.diff import diff_registries
-from ownergate.store import AccountRow, Database, LinkRow, NewDecision, ScreenRun
+from ownergate.store import (
+    AccountRow,
+    ConflictError,
+    Database,
+    LinkRow,
+    NewDecision,
+    ScreenRun,
+)
 
 BATCH = 5_000
 Progress = Callable[[int, int], None]
@@ -98,7 +105,7 @@ class PortfolioService:
         ents = decider.tables[0]
         with self._db.read() as store:
             customers = read_accounts(store, after=run.cursor)
-            links = store.links.current()
+            links = store.links.states()
             answers = store.links.answers()
         rows, by = known_rows(customers, ents)
         resolved = linked_rows(customers, ents, links, rows, by, pair.snapshot_digest)
@@ -125,13 +132,19 @@ class PortfolioService:
                         progress(done[0], total)
 
                 resolutions = {r.subject_key: r for r in pool.resolve(subjects, advance)}
+        # Each resolution with the registry row of its entity (-1: not linked), looked up
+        # in one go.
+        linked = [r for r in resolutions.values() if r.outcome is Outcome.LINKED and r.entity_id]
+        found_rows = positions(ents, [r.entity_id for r in linked])
+        rows_of = {r.subject_key: int(row) for r, row in zip(linked, found_rows, strict=True)}
+        placed = {key: (r, rows_of.get(key, -1)) for key, r in resolutions.items()}
         clock.lap("resolve")
         self._screen_batches(
             run,
             pair,
             customers,
             resolved,
-            resolutions,
+            placed,
             decider,
             day,
             report,
@@ -148,7 +161,7 @@ class PortfolioService:
         pair: Pair,
         customers: Customers,
         resolved: Resolved,
-        resolutions: dict[str, Resolution],
+        resolutions: dict[str, tuple[Resolution, int]],
         decider: Decider,
         day: dt.date,
         report: RunReport,
@@ -158,7 +171,6 @@ class PortfolioService:
         advance: Callable[[int], None],
     ) -> None:
         result = decider.result(day)
-        ents = decider.tables[0]
         declared = declared_decisions(decider.policy, day)
         cols = decision_columns(result)
         clock.lap("screen registry")
@@ -171,7 +183,7 @@ class PortfolioService:
                 resolved.link[at].copy(),
                 resolved.score[at].copy(),
             )
-            new_links = _apply_resolutions(batch, found, resolutions, ents)
+            new_links = _apply_resolutions(batch, found, resolutions)
             made = decisions(
                 batch,
                 result,
@@ -207,6 +219,7 @@ class PortfolioService:
             store.snapshots.get(from_digest)
             store.snapshots.get(to_digest)
             policy = store.policies.get(version).policy()
+            _check_base(store.runs.latest_finished(), version, from_digest)
         pair = Pair(version, to_digest)
         run = self._run("rescreen", pair, actor, from_digest)
         day = day or utcnow().date()
@@ -218,7 +231,7 @@ class PortfolioService:
         scope = affected(*new, touched)
         with self._db.read() as store:
             customers = read_accounts(store, after=run.cursor)
-            links = store.links.current()
+            links = store.links.states()
         rows_new, by = known_rows(customers, new[0])
         resolved = linked_rows(customers, new[0], links, rows_new, by, None)
         rows_old, by_old = known_rows(customers, old[0])
@@ -347,18 +360,15 @@ def _subjects(customers: Customers, pending: Any) -> list[Subject]:
 
 
 def _apply_resolutions(
-    batch: Customers, found: Resolved, resolutions: dict[str, Resolution], ents: Any
+    batch: Customers, found: Resolved, resolutions: dict[str, tuple[Resolution, int]]
 ) -> list[LinkRow]:
     """Fill ``found`` for the batch's accounts resolved in this run; their new links."""
-    at = [i for i in range(len(batch)) if str(batch.account_id[i]) in resolutions]
-    out = [resolutions[str(batch.account_id[i])] for i in at]
-    linked = [
-        r.entity_id if r.outcome is Outcome.LINKED and r.entity_id is not None else None
-        for r in out
-    ]
-    rows = positions(ents, linked)
     links = []
-    for i, r, row in zip(at, out, rows.tolist(), strict=True):
+    for i in range(len(batch)):
+        hit = resolutions.get(str(batch.account_id[i]))
+        if hit is None:
+            continue
+        r, row = hit
         found.link[i] = r.outcome.value
         found.score[i] = r.score
         if row >= 0:
@@ -380,3 +390,17 @@ def _apply_resolutions(
             )
         )
     return links
+
+
+def _check_base(last: ScreenRun | None, version: int, from_digest: str) -> None:
+    """A re-screen only re-decides what the change can reach, so every other account must
+    already rest on the policy version and snapshot it starts from: the base's last
+    finished run must have left it there."""
+    if last is None:
+        raise ConflictError("the customer base was never screened: run a screen first")
+    if (last.policy_version, last.snapshot_digest) != (version, from_digest):
+        raise ConflictError(
+            f"the customer base was last screened under policy version {last.policy_version} "
+            f"and snapshot {(last.snapshot_digest or 'none')[:12]}, not policy version "
+            f"{version} and snapshot {from_digest[:12]}: screen it under those first"
+        )

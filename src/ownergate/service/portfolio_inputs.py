@@ -19,7 +19,8 @@ from ownergate.portfolio.links import registry_entities
 from ownergate.portfolio.screening import Resolved
 from ownergate.resolve import CandidateIndex, Decisions, Resolver
 from ownergate.snapshots import SnapshotStore
-from ownergate.store import Account, AccountStatus, EntityLink, Repositories
+from ownergate.store import Account, AccountStatus, Repositories
+from ownergate.store.links import LinkState
 
 
 def read_accounts(
@@ -98,7 +99,7 @@ def known_rows(customers: Customers, ents: EntityColumns) -> tuple[Any, Any]:
 def linked_rows(
     customers: Customers,
     ents: EntityColumns,
-    links: Mapping[str, EntityLink],
+    links: Mapping[str, LinkState],
     rows: Any,
     by: Any,
     snapshot_digest: str | None,
@@ -125,7 +126,7 @@ def linked_rows(
         )
         if not applies:
             continue
-        link[i] = found.outcome.value
+        link[i] = found.outcome
         score[i] = found.score
         if found.entity_id is not None:
             linked_at.append(i)

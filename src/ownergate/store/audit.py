@@ -31,6 +31,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 from typing import Any, cast
 
 from sqlalchemy import Table, insert, select, update
@@ -85,16 +86,14 @@ def entry_hash(
     object_id: str,
     payload: str,
 ) -> str:
-    row = canonical(
-        {
-            "seq": seq,
-            "at": timestamp(at),
-            "actor": actor,
-            "action": action,
-            "object_type": object_type,
-            "object_id": object_id,
-            "payload": json.loads(payload),
-        }
+    """SHA-256 of the previous hash and the entry's canonical JSON, the payload (itself
+    canonical JSON) embedded as a value. Written out by hand, in the sorted key order
+    ``canonical`` gives, so that the payload is not decoded and encoded again."""
+    text = partial(json.dumps, ensure_ascii=False)
+    row = (
+        f'{{"action":{text(action)},"actor":{text(actor)},"at":{text(timestamp(at))},'
+        f'"object_id":{text(object_id)},"object_type":{text(object_type)},'
+        f'"payload":{payload},"seq":{int(seq)}}}'
     )
     return hashlib.sha256((prev_hash + row).encode("utf-8")).hexdigest()
 

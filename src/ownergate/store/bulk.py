@@ -149,12 +149,17 @@ class BulkWriter:
                 }
                 for r in rows
             ]
-            new_ids = list(
-                self.session.scalars(
-                    insert(_DECISIONS).returning(_DECISIONS.c.id, sort_by_parameter_order=True),
-                    values,
-                )
-            )
+            # No RETURNING (SQLite would insert row by row to keep the order): the writers'
+            # turn is held, so the rows above the highest id before are exactly these.
+            before = self.session.scalar(select(func.max(Decision.id))) or 0
+            self.session.execute(insert(_DECISIONS), values)
+            query = select(Decision.account_id, Decision.id).where(Decision.id > before)
+            assigned: dict[str, int] = {}
+            for account, number in self.session.execute(query):
+                assigned[account] = number
+            if len(assigned) != len(values):
+                raise ConflictError("decisions were written meanwhile outside the writers' turn")
+            new_ids = [assigned[r.account_id] for r in rows]
             audit = []
             for decision_id, value, row in zip(new_ids, values, rows, strict=True):
                 state = {k: v for k, v in value.items() if k != "evidence"}

@@ -13,9 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple, cast
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from ownergate.store import checks
@@ -28,6 +28,7 @@ from ownergate.store.types import utcnow
 MAX_REASON_LENGTH = 4000
 # Rows per statement: below SQLite's default limit on bound parameters.
 BATCH = 2_000
+_LINKS = cast(Table, EntityLink.__table__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,19 @@ class LinkRow:
     score: float
     entity_id: str | None
     candidates: list[dict[str, Any]]
+
+
+class LinkState(NamedTuple):
+    """An account's current link, as plain values (a screen reads hundreds of thousands)."""
+
+    account_id: str
+    subject_name: str
+    subject_country: str
+    outcome: str
+    method: str
+    score: float
+    entity_id: str | None
+    snapshot_digest: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +87,7 @@ class LinkRepository:
                 delete(EntityLink).where(EntityLink.account_id.in_([r.account_id for r in part]))
             )
             self.session.execute(
-                insert(EntityLink),
+                insert(_LINKS),
                 [
                     {
                         "account_id": r.account_id,
@@ -94,16 +108,25 @@ class LinkRepository:
     def get(self, account_id: str) -> EntityLink | None:
         return self.session.get(EntityLink, account_id, populate_existing=True)
 
-    def current(self, account_ids: Sequence[str] | None = None) -> dict[str, EntityLink]:
-        """The current links of ``account_ids`` (all accounts when None)."""
-        found: dict[str, EntityLink] = {}
-        if account_ids is None:
-            return {link.account_id: link for link in self.session.scalars(select(EntityLink))}
-        for start in range(0, len(account_ids), BATCH):
-            part = list(account_ids[start : start + BATCH])
-            query = select(EntityLink).where(EntityLink.account_id.in_(part))
-            found.update((link.account_id, link) for link in self.session.scalars(query))
-        return found
+    def states(self) -> dict[str, LinkState]:
+        """Every account's current link, by account id."""
+        table = _LINKS
+        query = select(*(table.c[name] for name in LinkState._fields))
+        out = {}
+        for (
+            account_id,
+            name,
+            country,
+            outcome,
+            method,
+            score,
+            entity_id,
+            digest,
+        ) in self.session.execute(query):
+            out[account_id] = LinkState(
+                account_id, name, country, str(outcome), method, score, entity_id, digest
+            )
+        return out
 
     def queue(self, *, after: str | None = None, limit: int = 100) -> list[EntityLink]:
         """Links waiting for an analyst (``review``), in account id order, for paging."""

@@ -107,6 +107,16 @@ class ScreenRunRepository:
             self._audit.append(actor, f"{run.kind}.finish", "screen_run", run.id, _run_state(run))
         return run
 
+    def latest_finished(self) -> ScreenRun | None:
+        """The run that finished last: where the whole base stands."""
+        query = (
+            select(ScreenRun)
+            .where(ScreenRun.finished_at.is_not(None))
+            .order_by(ScreenRun.finished_at.desc(), ScreenRun.id.desc())
+            .limit(1)
+        )
+        return self.session.scalars(query).first()
+
     def latest(self, limit: int = 20) -> list[ScreenRun]:
         query = select(ScreenRun).order_by(ScreenRun.id.desc()).limit(limit)
         return list(self.session.scalars(query))

@@ -182,3 +182,22 @@ def test_a_bulk_decision_replays_to_the_same_outcome_with_its_full_evidence(
         report = replays.replay(decision_id)
         assert report.same, account
         assert verify(report.replayed.evidence).ok, account
+
+
+def test_a_rescreen_refuses_a_base_not_screened_on_the_snapshot_it_starts_from(
+    db: Database, data_dir: Path
+) -> None:
+    from ownergate.store import ConflictError
+
+    first = activate_snapshot(db, data_dir, "reg1")
+    later = save_snapshot(data_dir, "reg2", LATER_HOLDINGS)
+    with db.write() as store:
+        store.snapshots.register("reg2", later.manifest, actor="key:admin")
+    portfolio, _ = services(db, data_dir)
+    portfolio.load(ACCOUNTS, actor=ACTOR)
+    with pytest.raises(ConflictError, match="never screened"):
+        portfolio.rescreen(first, later.digest, actor=ACTOR)
+    portfolio.screen(actor=ACTOR)
+    # From reg2 the other accounts would not rest where the re-screen assumes they do.
+    with pytest.raises(ConflictError, match="last screened under policy version 1"):
+        portfolio.rescreen(later.digest, first, actor=ACTOR)
