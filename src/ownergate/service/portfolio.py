@@ -23,6 +23,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 
 from ownergate.explain.columns import decision_columns
 from ownergate.graph.downstream import affected, touched_rows
@@ -41,6 +42,7 @@ from ownergate.service.portfolio_inputs import (
     part,
     positions,
     read_accounts,
+    resting_on,
 )
 from ownergate.service.portfolio_runs import (
     Clock,
@@ -62,6 +64,9 @@ from ownergate.store import (
 )
 
 BATCH = 5_000
+# Up to this many entities within a change's reach, a re-screen reads only the accounts
+# resting on them; beyond, it reads the whole base.
+NARROW = 20_000
 Progress = Callable[[int, int], None]
 
 
@@ -74,12 +79,14 @@ class PortfolioService:
         *,
         batch: int = BATCH,
         workers: int = 1,
+        narrow: int = NARROW,
     ) -> None:
         self._db = db
         self._deciders = deciders
         self._resolvers = Resolvers(snapshots)
         self._batch = batch
         self._workers = workers
+        self._narrow = narrow
 
     def load(self, rows: Sequence[AccountRow], *, actor: str) -> tuple[int, int]:
         """Create or update accounts in bulk (one transaction); returns (created, updated)."""
@@ -229,9 +236,17 @@ class PortfolioService:
         touched = diff_registries(old, new).touched
         clock.lap("diff")
         scope = affected(*new, touched)
+        reach = _ids_of(new[0], scope) + touched.to_pylist()
         with self._db.read() as store:
-            customers = read_accounts(store, after=run.cursor)
-            links = store.links.states()
+            if len(reach) <= self._narrow:
+                # A small change: only accounts naming one of these entities (by registry
+                # id, LEI or link) can be in scope, and the store finds them by index.
+                ids = resting_on(store, reach)
+                customers = read_accounts(store, after=run.cursor, ids=ids)
+                links = store.links.states(ids)
+            else:
+                customers = read_accounts(store, after=run.cursor)
+                links = store.links.states()
         rows_new, by = known_rows(customers, new[0])
         resolved = linked_rows(customers, new[0], links, rows_new, by, None)
         rows_old, by_old = known_rows(customers, old[0])
@@ -404,3 +419,10 @@ def _check_base(last: ScreenRun | None, version: int, from_digest: str) -> None:
             f"and snapshot {(last.snapshot_digest or 'none')[:12]}, not policy version "
             f"{version} and snapshot {from_digest[:12]}: screen it under those first"
         )
+
+
+def _ids_of(ents: Any, rows: Any) -> list[str]:
+    at = np.flatnonzero(rows)
+    if isinstance(ents.ids, pa.Array | pa.ChunkedArray):
+        return [str(v) for v in ents.ids.take(pa.array(at)).to_pylist()]
+    return [ents.id(int(i)) for i in at]

@@ -19,7 +19,7 @@ from ownergate.portfolio.links import registry_entities
 from ownergate.portfolio.screening import Resolved
 from ownergate.resolve import CandidateIndex, Decisions, Resolver
 from ownergate.snapshots import SnapshotStore
-from ownergate.store import Account, AccountStatus, Repositories
+from ownergate.store import Account, AccountStatus, EntityLink, Repositories
 from ownergate.store.links import LinkState
 
 
@@ -61,6 +61,19 @@ def read_accounts(
         registry_entity_id=objects(columns[4]),
         revenue=np.array([float(v) if v is not None else 0.0 for v in columns[5]]),
     )
+
+
+def resting_on(store: Repositories, entity_ids: Sequence[str]) -> list[str]:
+    """The accounts naming one of ``entity_ids`` as their registry id, LEI or linked
+    entity."""
+    found: set[str] = set()
+    for start in range(0, len(entity_ids), 2_000):
+        part = list(entity_ids[start : start + 2_000])
+        query = select(Account.id).where(Account.entity_id.in_(part) | Account.lei.in_(part))
+        found.update(store.session.scalars(query))
+        linked = select(EntityLink.account_id).where(EntityLink.entity_id.in_(part))
+        found.update(store.session.scalars(linked))
+    return sorted(found)
 
 
 def part(customers: Customers, at: Any) -> Customers:

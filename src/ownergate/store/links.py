@@ -108,24 +108,22 @@ class LinkRepository:
     def get(self, account_id: str) -> EntityLink | None:
         return self.session.get(EntityLink, account_id, populate_existing=True)
 
-    def states(self) -> dict[str, LinkState]:
-        """Every account's current link, by account id."""
-        table = _LINKS
-        query = select(*(table.c[name] for name in LinkState._fields))
+    def states(self, account_ids: Sequence[str] | None = None) -> dict[str, LinkState]:
+        """The current links of ``account_ids`` (every account's when None), by account."""
+        query = select(*(_LINKS.c[name] for name in LinkState._fields))
+        if account_ids is None:
+            return self._states(query)
+        out: dict[str, LinkState] = {}
+        for start in range(0, len(account_ids), BATCH):
+            part = list(account_ids[start : start + BATCH])
+            out.update(self._states(query.where(_LINKS.c.account_id.in_(part))))
+        return out
+
+    def _states(self, query: Any) -> dict[str, LinkState]:
         out = {}
-        for (
-            account_id,
-            name,
-            country,
-            outcome,
-            method,
-            score,
-            entity_id,
-            digest,
-        ) in self.session.execute(query):
-            out[account_id] = LinkState(
-                account_id, name, country, str(outcome), method, score, entity_id, digest
-            )
+        for row in self.session.execute(query):
+            state = LinkState(*row)
+            out[state.account_id] = state._replace(outcome=str(state.outcome))
         return out
 
     def queue(self, *, after: str | None = None, limit: int = 100) -> list[EntityLink]:

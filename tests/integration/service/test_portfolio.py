@@ -201,3 +201,33 @@ def test_a_rescreen_refuses_a_base_not_screened_on_the_snapshot_it_starts_from(
     # From reg2 the other accounts would not rest where the re-screen assumes they do.
     with pytest.raises(ConflictError, match="last screened under policy version 1"):
         portfolio.rescreen(later.digest, first, actor=ACTOR)
+
+
+def test_a_rescreen_finds_accounts_by_lei_and_by_name_link(
+    db: Database, data_dir: Path, tmp_path: Path
+) -> None:
+    from ownergate.domain.model import Holding
+    from ownergate.domain.shares import Share
+
+    first = activate_snapshot(db, data_dir, "reg1")
+    portfolio, _ = services(db, data_dir)
+    portfolio.load(ACCOUNTS, actor=ACTOR)
+    portfolio.screen(actor=ACTOR)
+    # The Chinese parent takes control of the holding (a-hold: linked by name) and lets go
+    # of the Hong Kong company (a-hk: found by its LEI).
+    changed = [
+        Holding("CNP", "SGS", Share.exact("0.6")),
+        Holding("CNP", "HOLD", Share.exact("0.6")),
+        Holding("CNP", HK_LEI, Share.exact("0.4")),
+    ]
+    later = save_snapshot(data_dir, "reg3", changed)
+    with db.write() as store:
+        store.snapshots.register("reg3", later.manifest, actor="key:admin")
+    events = tmp_path / "flips.jsonl"
+    report = portfolio.rescreen(first, later.digest, actor=ACTOR, sinks=[JsonLinesSink(events)])
+    flips = {
+        e["account_id"]: e["to_status"]
+        for e in (json.loads(line) for line in events.read_text().splitlines())
+    }
+    assert flips == {"a-hold": "restricted", "a-hk": "allowed"}
+    assert report.accounts == 2
