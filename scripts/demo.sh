@@ -41,6 +41,28 @@ echo "== under the terms before it (policies/region-only.toml) and with it (poli
   --customers "$CUST/customers.parquet" --entities "$REG/entities.parquet" \
   --ownership "$REG/ownership.parquet" --as-of "$AS_OF" --out "$OUT/impact"
 
+PORTFOLIO_N=${DEMO_PORTFOLIO_CUSTOMERS:-20000}
+export OWNERGATE_DATA_DIR="$OUT/portfolio"
+rm -rf "$OWNERGATE_DATA_DIR" "$OUT/portfolio-flips.jsonl"
+echo
+echo "== keeping a stored customer base screened: $PORTFOLIO_N customers loaded into the store,"
+echo "== found by registry id, LEI or name (ambiguous names go to the review queue), decided"
+"$BIN/ownergate" ingest interchange "$REG/entities.parquet" "$REG/ownership.parquet" \
+  --snapshot registry-v1
+"$BIN/ownergate" synth customers --n "$PORTFOLIO_N" --registry "$REG" \
+  --out "$OUT/portfolio-customers" --seed 11
+"$BIN/ownergate" portfolio load --customers "$OUT/portfolio-customers/customers.parquet"
+"$BIN/ownergate" portfolio screen --snapshot registry-v1
+"$BIN/ownergate" links queue --limit 3
+echo
+echo "== the registry changes (one holding goes): only the accounts it can reach are re-decided"
+"$BIN/python" scripts/drop_holding.py "$REG" "$OUT/registry-v2" \
+  "sqlite:///$OWNERGATE_DATA_DIR/ownergate.db"
+"$BIN/ownergate" ingest interchange "$OUT/registry-v2/entities.parquet" \
+  "$OUT/registry-v2/ownership.parquet" --snapshot registry-v2
+"$BIN/ownergate" portfolio rescreen --from registry-v1 --to registry-v2 \
+  --events "$OUT/portfolio-flips.jsonl"
+
 export OWNERGATE_DATA_DIR="$OUT/data"
 rm -rf "$OWNERGATE_DATA_DIR"
 echo
@@ -66,6 +88,8 @@ echo "  synthetic registry: $REG ($EDGES holdings), decisions in $OUT/decisions.
 echo "  explained and verified offline: $ID (evidence in $OUT/evidence-$ID.json)"
 echo "  impact of the seed policy on the customer base: $OUT/impact/impact.html" \
   "(flips in $OUT/impact/flips.csv)"
+echo "  stored customer base: $OUT/portfolio/ownergate.db (decisions, links, review queue)," \
+  "flips of the re-screen in $OUT/portfolio-flips.jsonl"
 echo "  GLEIF sample: snapshot gleif-sample in $OWNERGATE_DATA_DIR, decisions in" \
   "$OUT/gleif-decisions.csv"
 echo "  decision service: accounts, decisions and gate verdicts in $OWNERGATE_DATA_DIR/ownergate.db"

@@ -102,10 +102,17 @@ def _register(db: Database, name: str, actor: str, *, activate: bool) -> str:
     return record.snapshot.digest
 
 
-def _sinks(events: Path | None, webhook: str | None) -> list[Any]:
+@contextmanager
+def _sinks(events: Path | None, webhook: str | None) -> Iterator[list[Any]]:
+    """The flip sinks asked for, closed when the run ends (however it ends)."""
     from ownergate.portfolio.events import open_sinks
 
-    return open_sinks(events, webhook)
+    sinks = open_sinks(events, webhook)
+    try:
+        yield sinks
+    finally:
+        for sink in sinks:
+            sink.close()
 
 
 def _summary(report: RunReport) -> None:
@@ -173,16 +180,11 @@ def screen(
     interrupted run resumes where it stopped."""
     who = _actor(actor)
     try:
-        sinks = _sinks(events, webhook)
-        try:
-            with _portfolio(workers) as (portfolio, db):
-                if snapshot is not None:
-                    _register(db, snapshot, who, activate=True)
-                with _bar("screening") as advance:
-                    report = portfolio.screen(actor=who, sinks=sinks, progress=advance)
-        finally:
-            for sink in sinks:
-                sink.close()
+        with _sinks(events, webhook) as sinks, _portfolio(workers) as (portfolio, db):
+            if snapshot is not None:
+                _register(db, snapshot, who, activate=True)
+            with _bar("screening") as advance:
+                report = portfolio.screen(actor=who, sinks=sinks, progress=advance)
     except OwnergateError as exc:
         fail(exc)
         return
@@ -209,18 +211,13 @@ def rescreen(
     new decisions and report the flips."""
     who = _actor(actor)
     try:
-        sinks = _sinks(events, webhook)
-        try:
-            with _portfolio() as (portfolio, db):
-                old = _register(db, source, who, activate=False)
-                new = _register(db, target, who, activate=False)
-                with _bar("re-screening") as advance:
-                    report = portfolio.rescreen(old, new, actor=who, sinks=sinks, progress=advance)
-                if activate:
-                    _register(db, target, who, activate=True)
-        finally:
-            for sink in sinks:
-                sink.close()
+        with _sinks(events, webhook) as sinks, _portfolio() as (portfolio, db):
+            old = _register(db, source, who, activate=False)
+            new = _register(db, target, who, activate=False)
+            with _bar("re-screening") as advance:
+                report = portfolio.rescreen(old, new, actor=who, sinks=sinks, progress=advance)
+            if activate:
+                _register(db, target, who, activate=True)
     except OwnergateError as exc:
         fail(exc)
         return

@@ -22,27 +22,44 @@ from scipy import sparse
 from ownergate.graph.tables import EntityColumns, HoldingColumns, text
 
 BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+
+def _edges(holds: HoldingColumns) -> tuple[IntArray, IntArray]:
+    """(owner, owned) pairs along which a decision depends: each holding, and for a
+    nominee holding also its beneficial owner's attributed stake."""
+    nominee = holds.nominee_for >= 0
+    src = np.concatenate([holds.owner, holds.nominee_for[nominee]]).astype(np.int64)
+    dst = np.concatenate([holds.owned, holds.owned[nominee]]).astype(np.int64)
+    keep = (src >= 0) & (dst >= 0)
+    return src[keep], dst[keep]
+
+
+def reach(n: int, src: IntArray, dst: IntArray, start: BoolArray) -> BoolArray:
+    """Rows reachable from ``start`` along the edges ``src -> dst``, ``start`` included."""
+    edges = sparse.csr_matrix((np.ones(len(src), dtype=np.int8), (dst, src)), shape=(n, n))
+    reached = start.copy()
+    frontier = start.copy()
+    while frontier.any():
+        # One step from the whole frontier at once: a sparse matrix-vector product.
+        step = edges @ frontier.astype(np.int8) > 0
+        frontier = step & ~reached
+        reached |= frontier
+    return reached
 
 
 def downstream(n: int, holds: HoldingColumns, start: BoolArray) -> BoolArray:
     """Rows reachable from ``start`` (rows of the registry ``holds`` belongs to, ``n`` of
     them) along its holdings, ``start`` included."""
-    sources = [holds.owner, holds.nominee_for[holds.nominee_for >= 0]]
-    targets = [holds.owned, holds.owned[holds.nominee_for >= 0]]
-    src = np.concatenate(sources).astype(np.int64)
-    dst = np.concatenate(targets).astype(np.int64)
-    keep = (src >= 0) & (dst >= 0)
-    edges = sparse.csr_matrix(
-        (np.ones(int(keep.sum()), dtype=np.int8), (dst[keep], src[keep])), shape=(n, n)
-    )
-    reached = start.copy()
-    frontier = start.copy()
-    while frontier.any():
-        # One step down from the whole frontier at once: a sparse matrix-vector product.
-        step = edges @ frontier.astype(np.int8) > 0
-        frontier = step & ~reached
-        reached |= frontier
-    return reached
+    src, dst = _edges(holds)
+    return reach(n, src, dst, start)
+
+
+def upstream(n: int, holds: HoldingColumns, start: BoolArray) -> BoolArray:
+    """Rows from which a ``start`` row is reachable along holdings (owners, beneficial
+    owners of nominee holdings, their owners, ...), ``start`` included."""
+    src, dst = _edges(holds)
+    return reach(n, dst, src, start)
 
 
 def touched_rows(ents: EntityColumns, touched: Iterable[str] | pa.Array) -> BoolArray:

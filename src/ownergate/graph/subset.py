@@ -14,32 +14,14 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
-from scipy import sparse
 
+from ownergate.graph.downstream import upstream
 from ownergate.graph.tables import EntityColumns, HoldingColumns
+
+__all__ = ["take", "upstream"]
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
-
-
-def upstream(n: int, holds: HoldingColumns, start: BoolArray) -> BoolArray:
-    """Rows from which a ``start`` row is reachable along holdings (owners, beneficial
-    owners of nominee holdings, their owners, ...), ``start`` included."""
-    nominee = holds.nominee_for >= 0
-    src = np.concatenate([holds.owner, holds.nominee_for[nominee]]).astype(np.int64)
-    dst = np.concatenate([holds.owned, holds.owned[nominee]]).astype(np.int64)
-    keep = (src >= 0) & (dst >= 0)
-    # Row i of the matrix lists what i owns: one product steps one level up.
-    edges = sparse.csr_matrix(
-        (np.ones(int(keep.sum()), dtype=np.int8), (src[keep], dst[keep])), shape=(n, n)
-    )
-    reached = start.copy()
-    frontier = start.copy()
-    while frontier.any():
-        step = edges @ frontier.astype(np.int8) > 0
-        frontier = step & ~reached
-        reached |= frontier
-    return reached
 
 
 def _take(column: Any, rows: IntArray) -> Any:

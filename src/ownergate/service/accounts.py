@@ -17,8 +17,6 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import select
-
 from ownergate.service.deciding import Decided, Subject, check_country, decide
 from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
 from ownergate.service.verdict_cache import VerdictCache
@@ -33,7 +31,6 @@ from ownergate.store import (
     AccountStatus,
     ConflictError,
     Database,
-    Decision,
     Repositories,
 )
 
@@ -215,21 +212,8 @@ def _subject(account: Account) -> Subject:
 
 def _record(store: Repositories, account_id: str, decided: Decided, actor: str) -> bool:
     """Append ``decided`` unless the account's current decision has the same outcome."""
-    current = store.session.execute(
-        select(
-            Decision.status,
-            Decision.reason,
-            Decision.share_min,
-            Decision.share_max,
-            Decision.entity_id,
-            Decision.policy_version,
-            Decision.snapshot_digest,
-        )
-        .where(Decision.account_id == account_id)
-        .order_by(Decision.id.desc())
-        .limit(1)
-    ).first()
-    if current is not None and tuple(current) == decided.outcome():
+    current = store.bulk.current([account_id]).get(account_id)
+    if current is not None and current[1] == decided.outcome():
         return False
     store.decisions.append(
         account_id,
