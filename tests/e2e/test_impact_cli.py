@@ -136,3 +136,36 @@ def test_customers_read_from_parquet_with_nullable_columns(tmp_path: Path) -> No
     pq.write_table(bad, tmp_path / "bad.parquet")
     with pytest.raises(InputError, match=r"bad\.parquet, row 2, field 'annual_revenue'"):
         read_customers(tmp_path / "bad.parquet")
+
+
+def test_impact_compares_two_snapshots_under_one_policy(tmp_path: Path) -> None:
+    from tests.integration.service.registry import LATER_HOLDINGS, save_snapshot
+
+    save_snapshot(tmp_path, "reg1")
+    save_snapshot(tmp_path, "reg2", LATER_HOLDINGS)  # the Chinese stake in SGS down to 40%
+    file = tmp_path / "customers.csv"
+    file.write_text(
+        f"{HEADER}\nacc-sgs,Lion City,SG,,SGS,150000,USD\n"
+        "acc-hold,Neutral Holding,CH,,HOLD,10,USD\n"
+    )
+    proc = run(
+        "impact",
+        "--snapshot-a",
+        "reg1",
+        "--snapshot-b",
+        "reg2",
+        "--policy",
+        POLICIES / "default.toml",
+        "--customers",
+        file,
+        "--as-of",
+        "2026-01-01",
+        "--out",
+        tmp_path / "out",
+        OWNERGATE_DATA_DIR=str(tmp_path),
+    )
+    assert proc.returncode == 0, proc.stderr
+    flips = json.loads((tmp_path / "out" / "flips.json").read_text())
+    assert [(f["account_id"], f["status_a"], f["status_b"]) for f in flips] == [
+        ("acc-sgs", "restricted", "allowed")
+    ]
