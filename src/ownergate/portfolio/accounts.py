@@ -73,6 +73,26 @@ def string_array(values: Any) -> pa.Array:
     return _arrow(values).cast(pa.string())
 
 
+def find_rows(values: Any, ids: pa.Array) -> pa.Array:
+    """``pc.index_in(values, value_set=ids)`` (the row of each value among the unique
+    ``ids``, null where absent), hashing the smaller side: placing a few accounts in a
+    registry of millions must not build a hash table of its millions of ids."""
+    values = string_array(values)
+    if len(values) * 8 >= len(ids):
+        return pc.index_in(values, value_set=ids)
+    distinct = pc.drop_null(pc.unique(values))
+    if len(distinct) == 0:
+        return pa.nulls(len(values), pa.int32())
+    hits = pc.index_in(ids, value_set=distinct)
+    present = pc.indices_nonzero(pc.is_valid(hits))
+    where = np.full(len(distinct), -1, dtype=np.int64)
+    where[pc.take(hits, present).to_numpy()] = present.to_numpy()
+    slot = pc.index_in(values, value_set=distinct)
+    rows = where[pc.fill_null(slot, 0).to_numpy()]
+    missing = pc.is_null(slot).to_numpy(zero_copy_only=False) | (rows < 0)
+    return pa.array(rows.astype(np.int32), pa.int32(), mask=missing)
+
+
 def link_accounts(
     customers: Customers, entity_ids: Any, identifiers: pa.Array | None = None
 ) -> IntArray:
@@ -82,9 +102,9 @@ def link_accounts(
     snapshot's list of ``SCHEME:value`` identifiers per entity.
     """
     ids = string_array(entity_ids)
-    by_id = pc.index_in(string_array(customers.registry_entity_id), value_set=ids)
+    by_id = find_rows(customers.registry_entity_id, ids)
     leis = pc.utf8_upper(pc.utf8_trim_whitespace(string_array(customers.lei)))
-    by_lei = pc.index_in(leis, value_set=ids)
+    by_lei = find_rows(leis, ids)
     rows = pc.coalesce(by_id, by_lei)
     if identifiers is not None and len(identifiers):
         listed = _arrow(identifiers)

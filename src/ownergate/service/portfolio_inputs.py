@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from sqlalchemy import select
 
 from ownergate.graph.tables import EntityColumns
-from ownergate.portfolio.accounts import Customers, link_accounts, string_array
+from ownergate.portfolio.accounts import Customers, find_rows, link_accounts, string_array
 from ownergate.portfolio.links import registry_entities
 from ownergate.portfolio.screening import Resolved
 from ownergate.resolve import CandidateIndex, Decisions, Resolver
@@ -157,7 +157,7 @@ def positions(ents: EntityColumns, entity_ids: Sequence[str | None]) -> Any:
     """The registry row of each id (-1 where absent), in one vectorised look-up."""
     if not entity_ids:
         return np.zeros(0, dtype=np.int64)
-    found = pc.index_in(pa.array(list(entity_ids), pa.string()), value_set=string_array(ents.ids))
+    found = find_rows(pa.array(list(entity_ids), pa.string()), string_array(ents.ids))
     return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
