@@ -83,9 +83,14 @@ def diff_registries(
     a: tuple[EntityColumns, HoldingColumns], b: tuple[EntityColumns, HoldingColumns]
 ) -> RegistryDiff:
     ids_a, ids_b = _ids(a[0]), _ids(b[0])
-    union = pc.unique(pa.concat_arrays([ids_a, ids_b]))
-    row_a = pc.index_in(ids_a, value_set=union).to_numpy().astype(np.int64)
-    row_b = pc.index_in(ids_b, value_set=union).to_numpy().astype(np.int64)
+    if ids_a.equals(ids_b):
+        # The same entities in the same order (a data update): no ids to match up.
+        union = ids_a
+        row_a = row_b = np.arange(len(ids_a), dtype=np.int64)
+    else:
+        union = pc.unique(pa.concat_arrays([ids_a, ids_b]))
+        row_a = pc.index_in(ids_a, value_set=union).to_numpy().astype(np.int64)
+        row_b = pc.index_in(ids_b, value_set=union).to_numpy().astype(np.int64)
     entities, touched = _entity_changes(a[0], b[0], ids_a, ids_b, row_a, row_b, len(union))
     holdings, owned = _holding_changes(a[1], b[1], row_a, row_b, union)
     touched[owned] = True
@@ -113,8 +118,12 @@ def _entity_changes(
     right = pa.array(in_b[both])
     differs = np.zeros(len(both), bool)
     columns = da.column_names
+    same_rows = len(both) == len(in_a) == len(in_b) and bool((in_a == in_b).all())
     for c in columns:
-        x, y = da.column(c).take(left), db.column(c).take(right)
+        if same_rows:  # the same entities in the same order: no reordering to do
+            x, y = da.column(c), db.column(c)
+        else:
+            x, y = da.column(c).take(left), db.column(c).take(right)
         differs |= pc.not_equal(x, y).to_numpy(zero_copy_only=False)
     for i in np.flatnonzero(differs).tolist():
         old = da.slice(int(in_a[both[i]]), 1).to_pylist()[0]
@@ -159,32 +168,46 @@ _MIX = (np.uint64(0x9E3779B97F4A7C15), np.uint64(0xC2B2AE3D27D4EB4F))
 
 
 def _fingerprints(m: IntArray) -> npt.NDArray[np.uint64]:
-    """Two independent 64-bit hashes of each column of ``m`` (a row of the diff matrix),
-    as one structured pair per row."""
+    """Two independent 64-bit hashes of each column of ``m`` (a row of the diff matrix):
+    shape (2, rows)."""
     out = np.zeros((2, m.shape[1]), np.uint64)
     with np.errstate(over="ignore"):
         for k, mix in enumerate(_MIX):
             h = np.full(m.shape[1], np.uint64(k + 1), np.uint64)
-            for value in m.astype(np.uint64):
-                h = (h ^ value) * mix
+            for value in m.view(np.uint64):
+                h ^= value
+                h *= mix
                 h ^= h >> np.uint64(29)
             out[k] = h
     return out
 
 
-def _unmatched(mine: npt.NDArray[np.uint64], theirs: npt.NDArray[np.uint64]) -> IntArray:
-    """Columns of ``mine`` whose fingerprint occurs more often in ``mine`` than in
-    ``theirs`` (those of a row present as often on both sides cancel out)."""
-    if mine.shape[1] == 0:
-        return np.zeros(0, np.int64)
-    pairs = np.ascontiguousarray(mine.T).view(np.dtype([("a", np.uint64), ("b", np.uint64)]))
-    other = np.ascontiguousarray(theirs.T).view(pairs.dtype)
-    keys, inverse, counts = np.unique(pairs.ravel(), return_inverse=True, return_counts=True)
-    found = np.searchsorted(keys, other.ravel()) if other.size else np.zeros(0, np.int64)
-    hit = found < len(keys)
-    hit[hit] = keys[found[hit]] == other.ravel()[hit]
-    theirs_count = np.bincount(found[hit], minlength=len(keys))
-    return np.flatnonzero(counts[inverse.ravel()] > theirs_count[inverse.ravel()])
+def _unmatched_pairs(
+    fa: npt.NDArray[np.uint64], fb: npt.NDArray[np.uint64]
+) -> tuple[IntArray, IntArray]:
+    """The columns of A and of B whose fingerprint is not matched one-for-one on the other
+    side: every occurrence of a fingerprint whose counts differ, and of any first hash that
+    two different second hashes share (too rare to untangle here: compared exactly)."""
+    na = fa.shape[1]
+    first = np.concatenate([fa[0], fb[0]])
+    second = np.concatenate([fa[1], fb[1]])
+    side_b = np.arange(len(first)) >= na
+    # Not a stable sort: rows under one first hash are compared by their second hashes.
+    order = np.argsort(first)
+    h1, h2, in_b = first[order], second[order], side_b[order]
+    new_run = np.ones(len(h1), bool)
+    new_run[1:] = h1[1:] != h1[:-1]
+    run = np.cumsum(new_run) - 1
+    runs = int(run[-1]) + 1 if len(run) else 0
+    count_b = np.bincount(run, weights=in_b, minlength=runs)
+    count_a = np.bincount(run, minlength=runs) - count_b
+    mixed = np.zeros(len(h2), bool)
+    mixed[1:] = (~new_run[1:]) & (h2[1:] != h2[:-1])
+    tangled = np.zeros(runs, bool)
+    tangled[run[mixed]] = True
+    odd = (count_a != count_b) | tangled
+    picked = order[odd[run]]
+    return picked[picked < na], picked[picked >= na] - na
 
 
 def _holding_changes(
@@ -194,9 +217,7 @@ def _holding_changes(
     # Rows present a different number of times in A and B. Sorting millions of 11-column
     # rows is slow, so rows are compared by a 128-bit fingerprint first, and only the rows
     # whose fingerprint is not matched are compared whole (exactly, as before).
-    fa, fb = _fingerprints(ma), _fingerprints(mb)
-    odd_a = _unmatched(fa, fb)
-    odd_b = _unmatched(fb, fa)
+    odd_a, odd_b = _unmatched_pairs(_fingerprints(ma), _fingerprints(mb))
     both = np.concatenate([ma[:, odd_a], mb[:, odd_b]], axis=1)
     side = np.concatenate([np.zeros(len(odd_a), np.int8), np.ones(len(odd_b), np.int8)])
     order = np.lexsort(tuple(both[::-1]))

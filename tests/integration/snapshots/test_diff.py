@@ -84,3 +84,19 @@ def test_diff_reports_exactly_the_keys_whose_rows_differ(
             "added" if key not in ra else "removed" if key not in rb else "changed"
         )
     assert set(d.touched.to_pylist()) == {k[1] for k in expected}
+
+
+def test_rows_whose_fingerprints_cancel_out_are_left_out_and_the_rest_compared() -> None:
+    import numpy as np
+
+    from ownergate.snapshots.diff import _unmatched_pairs
+
+    def prints(*pairs: tuple[int, int]) -> np.ndarray:  # type: ignore[type-arg]
+        return np.array(pairs, dtype=np.uint64).T.reshape(2, len(pairs))
+
+    # (7, 1) once on each side cancels out; (8, 2) twice in A, once in B does not.
+    a, b = _unmatched_pairs(prints((7, 1), (8, 2), (8, 2)), prints((8, 2), (7, 1)))
+    assert sorted(a.tolist()) == [1, 2] and b.tolist() == [0]
+    # Two second hashes under one first hash: too tangled to cancel, all compared whole.
+    a, b = _unmatched_pairs(prints((5, 1), (5, 2)), prints((5, 2), (5, 1)))
+    assert sorted(a.tolist()) == [0, 1] and sorted(b.tolist()) == [0, 1]
