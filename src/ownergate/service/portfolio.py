@@ -20,10 +20,8 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
-from typing import Any
 
 import numpy as np
-import pyarrow as pa
 
 from ownergate.explain.columns import decision_columns
 from ownergate.graph.downstream import affected, touched_rows
@@ -32,13 +30,16 @@ from ownergate.portfolio.accounts import Customers
 from ownergate.portfolio.events import EventSink
 from ownergate.portfolio.links import ResolverPool
 from ownergate.portfolio.screening import Resolved, changed, decisions
-from ownergate.resolve import Decisions, Outcome, Resolution, Subject, normalize_name
+from ownergate.resolve import Decisions, Outcome, Resolution
 from ownergate.service.decider import Decider
 from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
 from ownergate.service.portfolio_inputs import (
     Resolvers,
+    apply_resolutions,
+    ids_of,
     known_rows,
     linked_rows,
+    name_subjects,
     part,
     positions,
     read_accounts,
@@ -47,6 +48,7 @@ from ownergate.service.portfolio_inputs import (
 from ownergate.service.portfolio_runs import (
     Clock,
     RunReport,
+    check_base,
     computed_at,
     count,
     declared_decisions,
@@ -56,7 +58,6 @@ from ownergate.snapshots import SnapshotStore
 from ownergate.snapshots.diff import diff_registries
 from ownergate.store import (
     AccountRow,
-    ConflictError,
     Database,
     LinkRow,
     NewDecision,
@@ -126,7 +127,7 @@ class PortfolioService:
         clock.lap("index")
         report = RunReport(run.id, "screen", pair, len(customers), run.cursor, dict(run.counts))
         report.phases = clock.phases
-        subjects = _subjects(customers, pending)
+        subjects = name_subjects(customers, pending)
         total = len(subjects) + len(customers)
         resolutions: dict[str, Resolution] = {}
         if resolver is not None:
@@ -190,7 +191,7 @@ class PortfolioService:
                 resolved.link[at].copy(),
                 resolved.score[at].copy(),
             )
-            new_links = _apply_resolutions(batch, found, resolutions)
+            new_links = apply_resolutions(batch, found, resolutions)
             made = decisions(
                 batch,
                 result,
@@ -226,7 +227,7 @@ class PortfolioService:
             store.snapshots.get(from_digest)
             store.snapshots.get(to_digest)
             policy = store.policies.get(version).policy()
-            _check_base(store.runs.latest_finished(), version, from_digest)
+            check_base(store.runs.latest_finished(), version, from_digest)
         pair = Pair(version, to_digest)
         run = self._run("rescreen", pair, actor, from_digest)
         day = day or utcnow().date()
@@ -236,7 +237,7 @@ class PortfolioService:
         touched = diff_registries(old, new).touched
         clock.lap("diff")
         scope = affected(*new, touched)
-        reach = _ids_of(new[0], scope) + touched.to_pylist()
+        reach = ids_of(new[0], scope) + touched.to_pylist()
         with self._db.read() as store:
             if len(reach) <= self._narrow:
                 # A small change: only accounts naming one of these entities (by registry
@@ -357,72 +358,3 @@ class PortfolioService:
             store.runs.finish(run.id, report.counts, actor=actor)
         report.seconds = time.perf_counter() - started
         return report
-
-
-def _subjects(customers: Customers, pending: Any) -> list[Subject]:
-    """The accounts to resolve by name, ordered by name and country so that accounts with
-    the same name land in the same chunk and are scored once."""
-    subjects = [
-        Subject(
-            key=str(customers.account_id[i]),
-            name=str(customers.name[i]),
-            country=customers.country[i],
-            lei=customers.lei[i],
-        )
-        for i in np.flatnonzero(pending).tolist()
-    ]
-    return sorted(subjects, key=lambda s: (normalize_name(s.name).key, s.country or ""))
-
-
-def _apply_resolutions(
-    batch: Customers, found: Resolved, resolutions: dict[str, tuple[Resolution, int]]
-) -> list[LinkRow]:
-    """Fill ``found`` for the batch's accounts resolved in this run; their new links."""
-    links = []
-    for i in range(len(batch)):
-        hit = resolutions.get(str(batch.account_id[i]))
-        if hit is None:
-            continue
-        r, row = hit
-        found.link[i] = r.outcome.value
-        found.score[i] = r.score
-        if row >= 0:
-            found.rows[i] = row
-            found.by[i] = r.method.value
-        links.append(
-            LinkRow(
-                account_id=r.subject_key,
-                subject_name=str(batch.name[i]),
-                subject_country=str(batch.country[i]),
-                outcome=r.outcome.value,
-                method=r.method.value,
-                score=float(r.score),
-                entity_id=r.entity_id,
-                candidates=[
-                    {"entity_id": c.entity_id, "score": c.score, "name": c.name}
-                    for c in r.candidates
-                ],
-            )
-        )
-    return links
-
-
-def _check_base(last: ScreenRun | None, version: int, from_digest: str) -> None:
-    """A re-screen only re-decides what the change can reach, so every other account must
-    already rest on the policy version and snapshot it starts from: the base's last
-    finished run must have left it there."""
-    if last is None:
-        raise ConflictError("the customer base was never screened: run a screen first")
-    if (last.policy_version, last.snapshot_digest) != (version, from_digest):
-        raise ConflictError(
-            f"the customer base was last screened under policy version {last.policy_version} "
-            f"and snapshot {(last.snapshot_digest or 'none')[:12]}, not policy version "
-            f"{version} and snapshot {from_digest[:12]}: screen it under those first"
-        )
-
-
-def _ids_of(ents: Any, rows: Any) -> list[str]:
-    at = np.flatnonzero(rows)
-    if isinstance(ents.ids, pa.Array | pa.ChunkedArray):
-        return [str(v) for v in ents.ids.take(pa.array(at)).to_pylist()]
-    return [ents.id(int(i)) for i in at]

@@ -17,9 +17,16 @@ from ownergate.graph.tables import EntityColumns
 from ownergate.portfolio.accounts import Customers, find_rows, link_accounts, string_array
 from ownergate.portfolio.links import registry_entities
 from ownergate.portfolio.screening import Resolved
-from ownergate.resolve import CandidateIndex, Decisions, Resolver
+from ownergate.resolve import (
+    CandidateIndex,
+    Decisions,
+    Resolution,
+    Resolver,
+    Subject,
+    normalize_name,
+)
 from ownergate.snapshots import SnapshotStore
-from ownergate.store import Account, AccountStatus, EntityLink, Repositories
+from ownergate.store import Account, AccountStatus, EntityLink, LinkRow, Repositories
 from ownergate.store.links import LinkState
 
 
@@ -186,3 +193,58 @@ class Resolvers:
             ]
             other, idents = (None if c is None else pa.array(c).to_pylist() for c in columns)
         return CandidateIndex(registry_entities(ents, other, idents))
+
+
+def name_subjects(customers: Customers, pending: Any) -> list[Subject]:
+    """The accounts to resolve by name, ordered by name and country so that accounts with
+    the same name land in the same chunk and are scored once."""
+    subjects = [
+        Subject(
+            key=str(customers.account_id[i]),
+            name=str(customers.name[i]),
+            country=customers.country[i],
+            lei=customers.lei[i],
+        )
+        for i in np.flatnonzero(pending).tolist()
+    ]
+    return sorted(subjects, key=lambda s: (normalize_name(s.name).key, s.country or ""))
+
+
+def apply_resolutions(
+    batch: Customers, found: Resolved, resolutions: dict[str, tuple[Resolution, int]]
+) -> list[LinkRow]:
+    """Fill ``found`` for the batch's accounts resolved in this run; their new links."""
+    links = []
+    for i in range(len(batch)):
+        hit = resolutions.get(str(batch.account_id[i]))
+        if hit is None:
+            continue
+        r, row = hit
+        found.link[i] = r.outcome.value
+        found.score[i] = r.score
+        if row >= 0:
+            found.rows[i] = row
+            found.by[i] = r.method.value
+        links.append(
+            LinkRow(
+                account_id=r.subject_key,
+                subject_name=str(batch.name[i]),
+                subject_country=str(batch.country[i]),
+                outcome=r.outcome.value,
+                method=r.method.value,
+                score=float(r.score),
+                entity_id=r.entity_id,
+                candidates=[
+                    {"entity_id": c.entity_id, "score": c.score, "name": c.name}
+                    for c in r.candidates
+                ],
+            )
+        )
+    return links
+
+
+def ids_of(ents: Any, rows: Any) -> list[str]:
+    at = np.flatnonzero(rows)
+    if isinstance(ents.ids, pa.Array | pa.ChunkedArray):
+        return [str(v) for v in ents.ids.take(pa.array(at)).to_pylist()]
+    return [ents.id(int(i)) for i in at]

@@ -13,7 +13,7 @@ from ownergate.policy.model import Policy
 from ownergate.portfolio.screening import Declared
 from ownergate.service.decider import Decider
 from ownergate.service.pairs import Pair, empty_tables, utcnow
-from ownergate.store import NewDecision, ScreenRun
+from ownergate.store import ConflictError, NewDecision, ScreenRun
 
 
 @dataclass
@@ -106,3 +106,17 @@ def computed_at(day: dt.date) -> dt.datetime:
     if now.date() == day:
         return now
     return dt.datetime.combine(day, dt.time.max, tzinfo=dt.UTC)
+
+
+def check_base(last: ScreenRun | None, version: int, from_digest: str) -> None:
+    """A re-screen only re-decides what the change can reach, so every other account must
+    already rest on the policy version and snapshot it starts from: the base's last
+    finished run must have left it there."""
+    if last is None:
+        raise ConflictError("the customer base was never screened: run a screen first")
+    if (last.policy_version, last.snapshot_digest) != (version, from_digest):
+        raise ConflictError(
+            f"the customer base was last screened under policy version {last.policy_version} "
+            f"and snapshot {(last.snapshot_digest or 'none')[:12]}, not policy version "
+            f"{version} and snapshot {from_digest[:12]}: screen it under those first"
+        )
