@@ -35,6 +35,8 @@ from pathlib import Path
 
 import pytest
 
+from ownergate.store import Database, upgrade
+
 ENV_URL = "OWNERGATE_TEST_POSTGRES_URL"
 SUPERUSER = "ownergate"
 PREFIX = "ownergate-pg-"
@@ -206,3 +208,14 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         return
     with _new_database(request.getfixturevalue("postgres_server")) as url:
         yield url
+
+
+@pytest.fixture
+def db(database_url: str) -> Iterator[Database]:
+    """A migrated, seeded store on each database (``database_url``)."""
+    upgrade(database_url)
+    database = Database(database_url)
+    try:
+        yield database
+    finally:
+        database.dispose()

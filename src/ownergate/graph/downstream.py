@@ -25,7 +25,7 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
 
-def _edges(holds: HoldingColumns) -> tuple[IntArray, IntArray]:
+def edges(holds: HoldingColumns) -> tuple[IntArray, IntArray]:
     """(owner, owned) pairs along which a decision depends: each holding, and for a
     nominee holding also its beneficial owner's attributed stake."""
     nominee = holds.nominee_for >= 0
@@ -51,14 +51,14 @@ def reach(n: int, src: IntArray, dst: IntArray, start: BoolArray) -> BoolArray:
 def downstream(n: int, holds: HoldingColumns, start: BoolArray) -> BoolArray:
     """Rows reachable from ``start`` (rows of the registry ``holds`` belongs to, ``n`` of
     them) along its holdings, ``start`` included."""
-    src, dst = _edges(holds)
+    src, dst = edges(holds)
     return reach(n, src, dst, start)
 
 
 def upstream(n: int, holds: HoldingColumns, start: BoolArray) -> BoolArray:
     """Rows from which a ``start`` row is reachable along holdings (owners, beneficial
     owners of nominee holdings, their owners, ...), ``start`` included."""
-    src, dst = _edges(holds)
+    src, dst = edges(holds)
     return reach(n, dst, src, start)
 
 

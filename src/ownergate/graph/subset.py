@@ -15,10 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from ownergate.graph.downstream import upstream
 from ownergate.graph.tables import EntityColumns, HoldingColumns
-
-__all__ = ["take", "upstream"]
 
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -36,7 +33,7 @@ def take(
     ents: EntityColumns, holds: HoldingColumns, keep: BoolArray
 ) -> tuple[EntityColumns, HoldingColumns, IntArray]:
     """The registry of the ``keep`` rows and the holdings into them, and the original row
-    of each new one. ``keep`` must be closed upstream (``upstream``): every owner of a
+    of each new one. ``keep`` must be closed upstream (``downstream.upstream``): every owner of a
     kept row is kept."""
     rows = np.flatnonzero(keep).astype(np.int64)
     new_row = np.full(len(keep), -1, dtype=np.int64)

@@ -33,6 +33,7 @@ from ownergate.store import (
     Database,
     Repositories,
 )
+from ownergate.store.links import link_applies
 
 ATTEMPTS = 3
 
@@ -186,16 +187,12 @@ def decide_now(
 
 
 def link_in_force(store: Repositories, account_id: str, subject: Subject) -> str | None:
-    """The entity the account's stored link names, if it still applies to ``subject``: a
-    link an analyst confirmed always does; one the resolver found only while the account
-    has the name and country it was resolved on."""
+    """The entity the account's stored link names, if the link still applies to
+    ``subject`` (``store.links.link_applies``)."""
     link = store.links.get(account_id)
     if link is None or link.entity_id is None:
         return None
-    if link.method == "confirmed":
-        return link.entity_id
-    same = (link.subject_name, link.subject_country) == (subject.name, subject.country)
-    return link.entity_id if same else None
+    return link.entity_id if link_applies(link, subject.name, subject.country) else None
 
 
 def _identified(decided: Decided) -> str | None:

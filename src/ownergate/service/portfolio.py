@@ -24,8 +24,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from ownergate.explain.columns import decision_columns
-from ownergate.graph.downstream import affected, touched_rows
-from ownergate.graph.subset import take, upstream
+from ownergate.graph.downstream import edges, reach, touched_rows
+from ownergate.graph.subset import take
 from ownergate.portfolio.accounts import Customers
 from ownergate.portfolio.events import EventSink
 from ownergate.portfolio.links import ResolverPool
@@ -236,13 +236,16 @@ class PortfolioService:
         clock.lap("load snapshots")
         touched = diff_registries(old, new).touched
         clock.lap("diff")
-        scope = affected(*new, touched)
-        reach = ids_of(new[0], scope) + touched.to_pylist()
+        # The holdings' edges, walked down from the change and later up from the accounts.
+        src, dst = edges(new[1])
+        n = len(new[0].ids)
+        scope = reach(n, src, dst, touched_rows(new[0], touched))
+        within = ids_of(new[0], scope) + touched.to_pylist()
         with self._db.read() as store:
-            if len(reach) <= self._narrow:
+            if len(within) <= self._narrow:
                 # A small change: only accounts naming one of these entities (by registry
                 # id, LEI or link) can be in scope, and the store finds them by index.
-                ids = resting_on(store, reach)
+                ids = resting_on(store, within)
                 customers = read_accounts(store, after=run.cursor, ids=ids)
                 links = store.links.states(ids)
             else:
@@ -267,9 +270,9 @@ class PortfolioService:
         )
         clock.lap("scope")
         # Only the part of the new registry these accounts rest on is screened.
-        needed = np.zeros(len(new[0].ids), dtype=bool)
+        needed = np.zeros(n, dtype=bool)
         needed[found.rows[found.rows >= 0]] = True
-        sub_ents, sub_holds, kept = take(*new, upstream(len(needed), new[1], needed))
+        sub_ents, sub_holds, kept = take(*new, reach(n, dst, src, needed))
         decider = Decider(policy, sub_ents, sub_holds, as_of=day)
         result = decider.result(day)
         sub_rows = np.where(found.rows >= 0, np.searchsorted(kept, np.maximum(found.rows, 0)), -1)

@@ -14,7 +14,7 @@ import pyarrow.compute as pc
 from sqlalchemy import select
 
 from ownergate.graph.tables import EntityColumns
-from ownergate.portfolio.accounts import Customers, find_rows, link_accounts, string_array
+from ownergate.portfolio.accounts import Customers, find_rows, string_array
 from ownergate.portfolio.links import registry_entities
 from ownergate.portfolio.screening import Resolved
 from ownergate.resolve import (
@@ -27,7 +27,7 @@ from ownergate.resolve import (
 )
 from ownergate.snapshots import SnapshotStore
 from ownergate.store import Account, AccountStatus, EntityLink, LinkRow, Repositories
-from ownergate.store.links import LinkState
+from ownergate.store.links import LinkState, link_applies
 
 
 def read_accounts(
@@ -98,22 +98,19 @@ def part(customers: Customers, at: Any) -> Customers:
 def known_rows(customers: Customers, ents: EntityColumns) -> tuple[Any, Any]:
     """Each account's registry row by its registry id, else its LEI (as the service
     resolves them), -1 where neither is in the registry; and which one found it."""
-    rows = link_accounts(customers, ents.ids)
+    ids = string_array(ents.ids)
+    by_id = _rows(find_rows(customers.registry_entity_id, ids))
+    leis = pc.utf8_upper(pc.utf8_trim_whitespace(string_array(customers.lei)))
+    by_lei = _rows(find_rows(leis, ids))
+    rows = np.where(by_id >= 0, by_id, by_lei)
     by = np.full(len(customers), None, dtype=object)
-    by_id = link_accounts(
-        Customers(
-            customers.account_id,
-            customers.name,
-            customers.country,
-            np.full(len(customers), None, dtype=object),
-            customers.registry_entity_id,
-            customers.revenue,
-        ),
-        ents.ids,
-    )
-    by[rows >= 0] = "lei"
+    by[by_lei >= 0] = "lei"
     by[by_id >= 0] = "registry_entity_id"
     return rows, by
+
+
+def _rows(found: Any) -> Any:
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def linked_rows(
@@ -139,12 +136,7 @@ def linked_rows(
         found = links.get(str(customers.account_id[i]))
         if found is None:
             continue
-        applies = found.method == "confirmed" or (
-            found.subject_name == customers.name[i]
-            and found.subject_country == customers.country[i]
-            and (snapshot_digest is None or found.snapshot_digest == snapshot_digest)
-        )
-        if not applies:
+        if not link_applies(found, customers.name[i], customers.country[i], snapshot_digest):
             continue
         link[i] = found.outcome
         score[i] = found.score
@@ -164,8 +156,7 @@ def positions(ents: EntityColumns, entity_ids: Sequence[str | None]) -> Any:
     """The registry row of each id (-1 where absent), in one vectorised look-up."""
     if not entity_ids:
         return np.zeros(0, dtype=np.int64)
-    found = find_rows(pa.array(list(entity_ids), pa.string()), string_array(ents.ids))
-    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
+    return _rows(find_rows(pa.array(list(entity_ids), pa.string()), string_array(ents.ids)))
 
 
 class Resolvers:

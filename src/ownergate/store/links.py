@@ -58,6 +58,23 @@ class LinkState(NamedTuple):
     snapshot_digest: str | None
 
 
+def link_applies(
+    link: LinkState | EntityLink,
+    name: str,
+    country: str,
+    snapshot_digest: str | None = None,
+) -> bool:
+    """Whether a stored link still speaks for an account named ``name`` in ``country``: a
+    link an analyst confirmed always does; one the resolver found only while the account
+    has the name and country it was resolved on (and, given ``snapshot_digest``, only if
+    it was found in that snapshot: another snapshot's registry is resolved again)."""
+    if link.method == "confirmed":
+        return True
+    return (link.subject_name, link.subject_country) == (name, country) and (
+        snapshot_digest is None or link.snapshot_digest == snapshot_digest
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ReviewAnswers:
     """All analysts' answers: the entity confirmed per account (the newest confirmation

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from ownergate.domain.model import Entity, Holding
 from ownergate.domain.shares import Share
-from ownergate.graph.subset import take, upstream
+from ownergate.graph.downstream import upstream
+from ownergate.graph.subset import take
 from ownergate.graph.tables import columns_from_records, text
 from tests.integration.snapshots.test_downstream import (
     NAMES,
