@@ -14,13 +14,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "ownergate"
+    return (Path(base).expanduser() / "ownergate").absolute()
 
 
 class Settings(BaseSettings):
     """``OWNERGATE_POLICY``: the policy file used when a command is given no ``--policy``
     (default: the bundled seed policy). ``OWNERGATE_DATA_DIR``: where snapshots are kept
-    (default: ``$XDG_DATA_HOME/ownergate``, else ``~/.local/share/ownergate``).
+    (default: ``$XDG_DATA_HOME/ownergate``, else ``~/.local/share/ownergate``). Every path
+    setting is resolved here, once: ``~`` expanded and made absolute; an empty one is refused.
     ``OWNERGATE_API_MAX_BODY_BYTES``: the largest request body the HTTP API reads (1 MiB).
     ``OWNERGATE_API_KEY_CACHE_SECONDS`` / ``OWNERGATE_API_KEY_CACHE_SIZE``: how long and how
     many authenticated API keys the server remembers (5 s, 1024; 0 s turns the cache off), so
@@ -55,22 +56,39 @@ class Settings(BaseSettings):
     verdict_cache_size: int = Field(default=100_000, ge=0)
     verdict_cache_seconds: float = Field(default=300.0, gt=0, le=86_400)
 
-    @field_validator("policy")
+    @field_validator(
+        "policy",
+        "data_dir",
+        "ip_data_dir",
+        "ip_bundle_dir",
+        "ip_mmdb_country",
+        "ip_mmdb_asn",
+        "ip_mmdb_anonymous",
+        mode="before",
+    )
     @classmethod
-    def _policy_exists(cls, value: Path | None) -> Path | None:
-        if value is not None and not value.is_file():
-            raise ValueError(f"OWNERGATE_POLICY names no file: {value}")
+    def _resolved(cls, value: object, info: ValidationInfo) -> object:
+        # Every entry point reads paths from here: ``~`` and relative paths are resolved
+        # once, so that a command and the server never disagree on where the data is.
+        if value is None:
+            return None
+        if isinstance(value, str | Path):
+            text = str(value)
+            if not text.strip():
+                # Path("") is the current directory: a data dir nobody meant.
+                raise ValueError(f"OWNERGATE_{str(info.field_name).upper()} is empty")
+            return Path(text).expanduser().absolute()
         return value
 
-    @field_validator("ip_mmdb_country", "ip_mmdb_asn", "ip_mmdb_anonymous")
+    @field_validator("policy", "ip_mmdb_country", "ip_mmdb_asn", "ip_mmdb_anonymous")
     @classmethod
-    def _mmdb_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
-        if value is not None and not value.expanduser().is_file():
+    def _file_exists(cls, value: Path | None, info: ValidationInfo) -> Path | None:
+        if value is not None and not value.is_file():
             raise ValueError(f"OWNERGATE_{str(info.field_name).upper()} names no file: {value}")
-        return value.expanduser() if value is not None else None
+        return value
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:
         if not self.database_url:
-            self.database_url = f"sqlite:///{self.data_dir.expanduser() / 'ownergate.db'}"
+            self.database_url = f"sqlite:///{self.data_dir / 'ownergate.db'}"
         return self

@@ -119,7 +119,7 @@ def build_services(settings: Settings) -> Services:
     cache = verdict_cache(database, settings)
     return StoreServices(
         database,
-        SnapshotStore(settings.data_dir.expanduser()),
+        SnapshotStore(settings.data_dir),
         cache,
         intel=lambda: IpIntel.open(settings, notify=log.info),
         intel_version=IpDataStore.of(settings).current,

@@ -52,7 +52,7 @@ def _service() -> Iterator[LinkReviewService]:
     upgrade(config.database_url)
     db = Database(config.database_url)
     try:
-        deciders = Deciders(db, SnapshotStore(config.data_dir.expanduser()))
+        deciders = Deciders(db, SnapshotStore(config.data_dir))
         yield LinkReviewService(db, deciders, AccountService(db, deciders))
     finally:
         db.dispose()

@@ -64,7 +64,7 @@ def _portfolio(workers: int = 1, batch: int = 5_000) -> Iterator[tuple[Portfolio
     config = settings()
     upgrade(config.database_url)
     db = Database(config.database_url)
-    files = SnapshotStore(config.data_dir.expanduser())
+    files = SnapshotStore(config.data_dir)
     try:
         yield PortfolioService(db, Deciders(db, files), files, batch=batch, workers=workers), db
     finally:
@@ -95,7 +95,7 @@ def _register(db: Database, name: str, actor: str, *, activate: bool) -> str:
     from ownergate.service import SnapshotService
     from ownergate.snapshots import SnapshotStore
 
-    service = SnapshotService(db, SnapshotStore(settings().data_dir.expanduser()))
+    service = SnapshotService(db, SnapshotStore(settings().data_dir))
     record, _ = service.register(name, actor=actor)
     if activate and not record.active:
         service.activate(record.snapshot.digest, actor=actor)
