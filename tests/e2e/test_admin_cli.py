@@ -32,3 +32,15 @@ def test_keys_are_printed_once_and_the_audit_log_detects_an_edit(tmp_path: Path)
     broken = run("audit", "verify", "--expect-head", head, **data)
     assert broken.returncode == 1
     assert "audit log broken" in broken.stderr and "2" in broken.stderr
+
+
+def test_a_key_needs_no_label(tmp_path: Path) -> None:
+    # The README's own example: `ownergate keys create --role admin`.
+    data = {"OWNERGATE_DATA_DIR": str(tmp_path)}
+    made = run("keys", "create", "--role", "admin", **data)
+    assert made.returncode == 0, made.stderr
+    assert made.stdout.strip().splitlines()[-1].startswith("og_")
+    listed = run("keys", "list", **data)
+    assert listed.returncode == 0 and "admin" in listed.stdout
+    blank = run("keys", "create", "--role", "admin", "--label", "  ", **data)
+    assert blank.returncode == 2 and "label" in blank.stderr

@@ -44,7 +44,7 @@ def _actor() -> str:
 @keys_app.command("create")
 def create_key(
     role: Annotated[str, typer.Option("--role", help="viewer, analyst or admin.")],
-    label: Annotated[str, typer.Option("--label", help="Whose key it is.")] = "",
+    label: Annotated[str, typer.Option("--label", help="Whose key it is (optional).")] = "",
 ) -> None:
     """Create an API key; the key itself is printed once, as the last line."""
     try:

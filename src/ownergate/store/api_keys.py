@@ -60,10 +60,13 @@ class ApiKeyRepository:
         self.session = session
         self._audit = AuditLog(session)
 
-    def create(self, *, role: Role | str, label: str, actor: str) -> CreatedKey:
-        """A new key with ``role``; the result's ``plain`` is the only copy of the key."""
+    def create(self, *, role: Role | str, label: str = "", actor: str) -> CreatedKey:
+        """A new key with ``role``; the result's ``plain`` is the only copy of the key.
+        ``label`` (whose key it is) is optional: empty means none, but a given one must be
+        real text."""
         kind = checks.choice(Role, role, "role")
-        checks.text(label, "label", 200)
+        if label != "":
+            checks.text(label, "label", 200)
         with self._audit.writing(actor):
             prefix = secrets.token_hex(6)
             while self.session.scalar(select(ApiKey.id).where(ApiKey.prefix == prefix)):
