@@ -80,7 +80,7 @@ def addresses(n: int) -> list[str]:
     return out
 
 
-async def hello(request: Request) -> PlainTextResponse:
+async def hello(_request: Request) -> PlainTextResponse:
     return PlainTextResponse("hello")
 
 
@@ -112,7 +112,7 @@ async def drive(app: ASGIApp, requests: list[dict[str, object]]) -> float:
     async def receive() -> dict[str, object]:
         return {"type": "http.request", "body": b"", "more_body": False}
 
-    async def send(message: dict[str, object]) -> None:
+    async def send(_message: dict[str, object]) -> None:
         return None
 
     start = time.perf_counter()

@@ -5,6 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow.parquet as pq
+import pytest
+
+from ownergate.snapshots import SnapshotStore
 from tests.e2e.test_cli import ENTITIES, OWNERSHIP, run
 
 
@@ -136,3 +140,72 @@ def test_interchange_files_skip_invalid_records_and_what_names_them(tmp_path: Pa
     out = tmp_path / "d.csv"
     assert run("screen", "--snapshot", "s", "--out", out, "-q", **data).returncode == 0
     assert '"SG1","restricted","ownership",0.6' in out.read_text()
+
+
+_GLEIF = Path(__file__).parents[1] / "integration" / "importers" / "fixtures" / "gleif"
+
+
+def _consolidations(data: Path, name: str) -> list[tuple[object, ...]]:
+    """The holdings a GLEIF consolidation made in snapshot ``name``, as plain tuples."""
+    snap = SnapshotStore(data).get(name)
+    table = pq.read_table(snap.path / "holdings.parquet").to_pylist()
+    return sorted(
+        tuple(sorted((k, v) for k, v in row.items() if k not in ("source",)))
+        for row in table
+        if row["relation"] == "IS_DIRECTLY_CONSOLIDATED_BY"
+    )
+
+
+@pytest.mark.parametrize(
+    "setting",
+    [
+        "low=0.6",
+        "high=90%",
+        "low_exclusive=false",
+        "high_exclusive=true",
+        "basis=equity",
+        "equity_unknown=false",
+    ],
+)
+def test_each_consolidation_setting_changes_the_imported_holdings(
+    tmp_path: Path, setting: str
+) -> None:
+    from typer.testing import CliRunner
+
+    from ownergate.cli.main import app
+
+    env = {"OWNERGATE_DATA_DIR": str(tmp_path / "data")}
+    files = [str(_GLEIF / "goldencopy-lei2.json"), str(_GLEIF / "goldencopy-rr.json")]
+    runner = CliRunner()
+    base = runner.invoke(app, ["ingest", "gleif", *files, "--snapshot", "base", "-q"], env=env)
+    assert base.exit_code == 0, base.output
+    changed = runner.invoke(
+        app,
+        ["ingest", "gleif", *files, "--snapshot", "set", "-q", "--consolidation", setting],
+        env=env,
+    )
+    assert changed.exit_code == 0, changed.output
+    before = _consolidations(tmp_path / "data", "base")
+    after = _consolidations(tmp_path / "data", "set")
+    assert before and after and before != after
+    store = SnapshotStore(tmp_path / "data")
+    rules = [store.get(n).manifest["sources"][0]["consolidation"] for n in ("base", "set")]
+    assert rules[0] != rules[1]  # the manifest records the rule the holdings were made by
+
+
+def test_a_bad_consolidation_setting_names_it(tmp_path: Path) -> None:
+    env = {"OWNERGATE_DATA_DIR": str(tmp_path / "data")}
+    rr = _GLEIF / "goldencopy-rr.json"
+    bad = run("ingest", "gleif", rr, "--snapshot", "x", "--consolidation", "colour=red", **env)
+    assert bad.returncode == 1 and "unknown consolidation setting(s) colour" in bad.stderr
+    odd = run("ingest", "gleif", rr, "--snapshot", "x", "--consolidation", "basis", **env)
+    assert odd.returncode == 1 and "use KEY=VALUE" in odd.stderr
+    elsewhere = run(
+        "ingest", "interchange", ENTITIES, OWNERSHIP, "--snapshot", "x",
+        "--consolidation", "basis=equity", **env,
+    )  # fmt: skip
+    assert elsewhere.returncode == 1 and "applies to gleif sources" in elsewhere.stderr
+    topic = run(
+        "ingest", "gleif", rr, "--snapshot", "x", "--listed-topic", "sanction", **env
+    )  # fmt: skip
+    assert topic.returncode == 1 and "applies to ftm sources" in topic.stderr

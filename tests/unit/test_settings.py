@@ -39,10 +39,9 @@ def test_a_relative_data_dir_is_made_absolute_once(
     assert settings.data_dir == home.parent / "rel" / "og"
 
 
+@pytest.mark.usefixtures("home")
 @pytest.mark.parametrize("value", ["", "   "])
-def test_an_empty_data_dir_is_refused(
-    home: Path, monkeypatch: pytest.MonkeyPatch, value: str
-) -> None:
+def test_an_empty_data_dir_is_refused(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("OWNERGATE_DATA_DIR", value)
     with pytest.raises(ValidationError, match="OWNERGATE_DATA_DIR is empty"):
         Settings()

@@ -75,7 +75,12 @@ def ingest(
         if not snapshot:
             raise ConfigError("name the new snapshot with --snapshot NAME")
         specs = _specs(fmt, paths, sources, entities, ownership, read_sources_file, SourceSpec)
-        options = Options(skip_invalid=skip_invalid, listed_topics=frozenset(listed_topic or ()))
+        _options_apply(specs, consolidation, listed_topic)
+        options = Options(
+            skip_invalid=skip_invalid,
+            listed_topics=frozenset(listed_topic or ()),
+            consolidation=_settings(consolidation or []),
+        )
         store = SnapshotStore(settings().data_dir)
         store.check_new(snapshot)
         with progress_bar(len(specs) + 2, quiet) as stage:
@@ -131,6 +136,17 @@ def _specs(
     if not paths:
         raise ConfigError(f"give the {fmt} files to import after the format")
     return [spec(fmt, tuple(paths))]
+
+
+def _options_apply(
+    specs: list[Any], consolidation: list[str] | None, listed_topic: list[str] | None
+) -> None:
+    """An option for a format none of the sources has would be parsed and then ignored."""
+    formats = {spec.format for spec in specs}
+    if consolidation and "gleif" not in formats:
+        raise ConfigError("--consolidation applies to gleif sources, and none is given")
+    if listed_topic and "ftm" not in formats:
+        raise ConfigError("--listed-topic applies to ftm sources, and none is given")
 
 
 def _settings(pairs: list[str]) -> dict[str, str]:

@@ -86,7 +86,7 @@ def _solve_cyclic(
         members = comp_members[gather_ranges(comp_ptr, level)]
         multi = members[comp_size[label[members]] > 1]
         if len(multi):
-            _solve_components(multi, label, u, v, edges, layer, vals, nodes, r)
+            _solve_components(multi, label, u, v, edges, vals, nodes, r)
         out = order[gather_ranges(out_ptr, members)]
         out = out[cross[out]]
         _push(r, layer, vals, edges[out])
@@ -102,7 +102,6 @@ def _solve_components(
     u: IntArray,
     v: IntArray,
     edges: IntArray,
-    layer: Layer,
     vals: FloatArray,
     nodes: IntArray,
     r: FloatArray,
@@ -189,7 +188,7 @@ def run_effective(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = 
         if len(near):
             _settle_near(near, sweep, exact, thr, end, passes)
         if not aggregate:
-            r, passes = _single_owner(g, layer, end, thr, exact, reach, r, passes)
+            r, passes = _single_owner(g, end, thr, exact, reach)
         restricted |= passes
         np.maximum(share, r, out=share)
     share[g.seeds] = 1.0
@@ -241,13 +240,10 @@ def _settle_near(
 
 def _single_owner(
     g: PreparedGraph,
-    layer: Layer,
     end: End,
     thr: Threshold,
     exact: ExactEffective,
     reach: BoolArray,
-    r: FloatArray,
-    passes: BoolArray,
 ) -> tuple[FloatArray, BoolArray]:
     """Per-seed attribution (UK style), exact, for every entity a seed reaches.
 

@@ -76,7 +76,7 @@ class JsonLinesSink:
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
     # urllib would turn a redirected POST into a body-less GET and call that a success;
     # a redirect is a misconfigured URL, so let it surface as an HTTP error instead.
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
         return None
 
 

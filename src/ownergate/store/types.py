@@ -43,7 +43,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         value = as_utc(value)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+    def process_result_value(self, value: Any, _dialect: Dialect) -> dt.datetime | None:
         if value is None:
             return None
         assert isinstance(value, dt.datetime)
@@ -71,7 +71,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
             raise ValueError(f"{value!r} is not a finite Decimal")
         return format(value, "f") if dialect.name == "sqlite" else value
 
-    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+    def process_result_value(self, value: Any, _dialect: Dialect) -> Decimal | None:
         if value is None:
             return None
         return Decimal(value)

@@ -63,26 +63,26 @@ def sample_router() -> APIRouter:
         return samples[sample_id]
 
     @router.post("", status_code=201, summary="Create a sample")
-    def create(body: SampleIn, who: Analyst) -> Sample:
+    def create(body: SampleIn, _who: Analyst) -> Sample:
         sample = Sample(id=f"s{next(ids)}", **body.model_dump())
         samples[sample.id] = sample
         return sample
 
     @router.get("", summary="List samples")
-    def list_samples(who: Viewer, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> Page[Sample]:
+    def list_samples(_who: Viewer, limit: Annotated[int, Query(ge=1, le=100)] = 10) -> Page[Sample]:
         return Page[Sample](items=list(samples.values())[:limit])
 
     @router.get("/{sample_id}", summary="Get a sample", responses=not_found)
-    def get(sample_id: ResourceId, who: Viewer) -> Sample:
+    def get(sample_id: ResourceId, _who: Viewer) -> Sample:
         return get_or_404(sample_id)
 
     @router.put("/{sample_id}", summary="Replace a sample")
-    def put(sample_id: ResourceId, body: SampleIn, who: Admin) -> Sample:
+    def put(sample_id: ResourceId, body: SampleIn, _who: Admin) -> Sample:
         samples[sample_id] = Sample(id=sample_id, **body.model_dump())
         return samples[sample_id]
 
     @router.delete("/{sample_id}", status_code=204, summary="Delete a sample", responses=not_found)
-    def delete(sample_id: ResourceId, who: Admin) -> Response:
+    def delete(sample_id: ResourceId, _who: Admin) -> Response:
         get_or_404(sample_id)
         del samples[sample_id]
         return Response(status_code=204)
@@ -112,11 +112,11 @@ def fault_router() -> APIRouter:
     router = APIRouter(prefix="/faults", tags=["faults (test only)"])
 
     @router.get("/{kind}")
-    def raise_fault(kind: str, who: Viewer) -> None:
+    def raise_fault(kind: str, _who: Viewer) -> None:
         raise FAULTS[kind]
 
     @router.post("/echo")
-    async def echo(body: SampleIn, who: Viewer) -> SampleIn:
+    async def echo(body: SampleIn, _who: Viewer) -> SampleIn:
         return body
 
     return router

@@ -65,7 +65,7 @@ def _seed(http: httpx.Client, admin: dict[str, str]) -> None:
 
 
 def schema_valid_requests_pass_request_validation(
-    ctx: Any, response: Any, case: schemathesis.Case
+    _ctx: Any, response: Any, case: schemathesis.Case
 ) -> bool | None:
     """A valid request (by the document) may be refused for its content (a 422 with a
     domain code), but never by request validation, which enforces the document."""

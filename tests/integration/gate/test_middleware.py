@@ -49,7 +49,7 @@ async def hello(request: Request) -> JSONResponse:
     return JSONResponse({"hello": "world", "gate": verdict.action.value})
 
 
-async def healthz(request: Request) -> JSONResponse:
+async def healthz(_request: Request) -> JSONResponse:
     return JSONResponse({"ok": True})
 
 

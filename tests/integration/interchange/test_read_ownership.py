@@ -124,7 +124,8 @@ def test_float_and_date_columns_in_parquet(tmp_path: Path, index: EntityIndex) -
     assert got.start.tolist() == [day_number(dt.date(2020, 1, 1)), OPEN_START, -3532]
 
 
-def test_entity_columns_and_registry(tmp_path: Path, index: EntityIndex) -> None:
+@pytest.mark.usefixtures("index")  # writes entities.csv
+def test_entity_columns_and_registry(tmp_path: Path) -> None:
     entities_path = tmp_path / "entities.csv"
     ownership_path = write(tmp_path / "o.csv", HOLDINGS)
     entities, table = read_registry(entities_path, ownership_path)

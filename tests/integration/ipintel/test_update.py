@@ -148,7 +148,7 @@ def test_a_damaged_index_is_a_config_error(store: IpDataStore) -> None:
         IpIndex.load(index)
 
 
-def test_versions_are_named_by_their_content(store: IpDataStore, tmp_path: Path) -> None:
+def test_versions_are_named_by_their_content(store: IpDataStore) -> None:
     index = store.current()
     assert index is not None
     sources = index.parent / "sources"

@@ -107,7 +107,7 @@ class FailAfter:
     def __init__(self, n: int) -> None:
         self.left = n
 
-    def emit(self, events: Sequence[Mapping[str, Any]]) -> None:
+    def emit(self, _events: Sequence[Mapping[str, Any]]) -> None:
         self.left -= 1
         if self.left < 0:
             raise Interrupt

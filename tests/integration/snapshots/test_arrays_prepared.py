@@ -226,7 +226,7 @@ def test_damaged_or_stale_entries_are_prepared_afresh_and_replaced(
     assert entries(folder) == [entry]
     assert [p.name for p in (folder / prepared.DIRECTORY).iterdir()] == [entry.name]
 
-    def fail(*args: object) -> None:
+    def fail(*_args: object) -> None:
         raise AssertionError("prepared again")
 
     monkeypatch.setattr(prepared, "prepare", fail)  # the replaced entry is whole again
@@ -241,7 +241,7 @@ def test_a_store_that_cannot_be_written_still_screens(
     policy, voting = Policy(), Policy(basis=PolicyBasis.EQUITY_OR_VOTING)
     load_or_prepare(folder, ents, holds, policy, DAYS[2])  # stored while writable
 
-    def read_only(*args: object, **kwargs: object) -> None:
+    def read_only(*_args: object, **_kwargs: object) -> None:
         raise PermissionError("read-only file system")
 
     monkeypatch.setattr(prepared, "_write", read_only)

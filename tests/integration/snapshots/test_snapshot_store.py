@@ -74,7 +74,7 @@ def test_names_are_immutable_and_content_is_stored_once(tmp_path: Path) -> None:
 
 
 def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(path: Path, holdings: object) -> None:
+    def broken(_path: Path, _holdings: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(store_module, "_write_holdings", broken)

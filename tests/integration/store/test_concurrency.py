@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -64,9 +63,7 @@ def test_concurrent_writers_extend_one_chain(database_url: str) -> None:
 
 
 @pytest.mark.slow
-def test_concurrent_decisions_on_one_account_form_one_history(
-    database_url: str, tmp_path: Path
-) -> None:
+def test_concurrent_decisions_on_one_account_form_one_history(database_url: str) -> None:
     from ownergate.store import upgrade
 
     upgrade(database_url)
@@ -75,7 +72,7 @@ def test_concurrent_decisions_on_one_account_form_one_history(
         with db.write() as store:
             store.accounts.upsert("shared", organisation_name="Lion City Pte",
                                   declared_country="SG", actor="admin")  # fmt: skip
-        _in_threads(db, lambda store, thread, i: record(store, "shared", "SGS"))
+        _in_threads(db, lambda store, _thread, _i: record(store, "shared", "SGS"))
         with db.read() as store:
             history = store.decisions.history("shared", limit=1000)
             assert verify_chain(store.session).ok

@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from starlette.concurrency import run_in_threadpool
 
-from ownergate.api.access import Analyst, Viewer
+from ownergate.api.access import Analyst, require
 from ownergate.api.models import Page, RequestModel, ResponseModel
 from ownergate.api.openapi import documented_problems
 from ownergate.api.routes.decision_models import DecisionOut, VerdictOut
@@ -25,6 +25,7 @@ from ownergate.api.routes.fields import (
     Limit,
     Name,
 )
+from ownergate.api.services import Role
 from ownergate.api.state import ServicesDep
 from ownergate.service import AccountDecision, AccountFields
 from ownergate.store import Account, AccountStatus
@@ -133,19 +134,21 @@ def put_account(
     return AccountDecided.of(result)
 
 
-@router.get("/{account_id}", summary="An account", responses=_NOT_FOUND)
-def get_account(account_id: AccountId, who: Viewer, services: ServicesDep) -> AccountOut:
+@router.get(
+    "/{account_id}", summary="An account", responses=_NOT_FOUND, dependencies=[require(Role.VIEWER)]
+)
+def get_account(account_id: AccountId, services: ServicesDep) -> AccountOut:
     return AccountOut.of(services.accounts.get(account_id))
 
 
 @router.get(
     "/{account_id}/decision",
+    dependencies=[require(Role.VIEWER)],
     summary="The account's current verdict",
     responses=documented_problems(**{"404": "No such account, or not decided yet"}),
 )
 async def get_decision(
     account_id: AccountId,
-    who: Viewer,
     services: ServicesDep,
     evidence: Annotated[bool, Query(description="Include the evidence document")] = False,
 ) -> VerdictOut:
@@ -161,12 +164,12 @@ async def get_decision(
 
 @router.get(
     "/{account_id}/decisions",
+    dependencies=[require(Role.VIEWER)],
     summary="The account's decisions, newest first",
     responses=_NOT_FOUND,
 )
 def list_decisions(
     account_id: AccountId,
-    who: Viewer,
     services: ServicesDep,
     cursor: Cursor = None,
     limit: Limit = 50,

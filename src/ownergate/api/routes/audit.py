@@ -13,9 +13,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ownergate.api.access import Admin
+from ownergate.api.access import require
 from ownergate.api.models import Page, ResponseModel
 from ownergate.api.routes.fields import Cursor, Limit
+from ownergate.api.services import Role
 from ownergate.api.state import ServicesDep
 from ownergate.store import AuditEntry, AuditReport
 
@@ -74,9 +75,8 @@ class ChainOut(ResponseModel):
 ObjectFilter = Annotated[str | None, Query(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,199}$")]
 
 
-@router.get("", summary="Audit log entries, oldest first")
+@router.get("", summary="Audit log entries, oldest first", dependencies=[require(Role.ADMIN)])
 def list_entries(
-    who: Admin,
     services: ServicesDep,
     cursor: Cursor = None,
     limit: Limit = 100,
@@ -99,7 +99,9 @@ def list_entries(
     )
 
 
-@router.get("/chain", summary="Check the audit log's hash chain")
-def chain(who: Admin, services: ServicesDep) -> ChainOut:
+@router.get(
+    "/chain", summary="Check the audit log's hash chain", dependencies=[require(Role.ADMIN)]
+)
+def chain(services: ServicesDep) -> ChainOut:
     """Recomputes every row's hash (reads the whole log)."""
     return ChainOut.of(services.audit.chain())

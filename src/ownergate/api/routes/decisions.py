@@ -6,12 +6,13 @@ import datetime as dt
 
 from fastapi import APIRouter
 
-from ownergate.api.access import Viewer
+from ownergate.api.access import require
 from ownergate.api.models import ResponseModel
 from ownergate.api.openapi import documented_problems
 from ownergate.api.routes.decision_models import DecisionOut
 from ownergate.api.routes.fields import DecisionId
 from ownergate.api.routes.screen import ScreenOut
+from ownergate.api.services import Role
 from ownergate.api.state import ServicesDep
 
 router = APIRouter(prefix="/decisions", tags=["decisions"])
@@ -29,6 +30,7 @@ class ReplayOut(ResponseModel):
 
 @router.get(
     "/{decision_id}/replay",
+    dependencies=[require(Role.VIEWER)],
     summary="Recompute a stored decision and compare",
     responses=documented_problems(
         **{
@@ -37,7 +39,7 @@ class ReplayOut(ResponseModel):
         }
     ),
 )
-def replay(decision_id: DecisionId, who: Viewer, services: ServicesDep) -> ReplayOut:
+def replay(decision_id: DecisionId, services: ServicesDep) -> ReplayOut:
     """Reads the decision's pinned policy version and snapshot, whatever is active now."""
     report = services.replays.replay(decision_id)
     return ReplayOut(

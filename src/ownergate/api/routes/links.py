@@ -13,12 +13,12 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from ownergate.api.access import Analyst, Viewer
+from ownergate.api.access import Analyst, require
 from ownergate.api.models import Page, RequestModel, ResponseModel
 from ownergate.api.openapi import documented_problems
 from ownergate.api.routes.decision_models import VerdictOut
 from ownergate.api.routes.fields import AccountId, EntityRef, Limit, ReasonText
-from ownergate.api.services import Principal, Services
+from ownergate.api.services import Principal, Role, Services
 from ownergate.api.state import ServicesDep
 from ownergate.service import ReviewAnswer
 from ownergate.store import EntityLink, LinkOutcome, LinkReview, LinkVerdict
@@ -149,9 +149,12 @@ class LinkAnswerOut(ResponseModel):
         )
 
 
-@router.get("/links/review", summary="Accounts waiting for a link review, by account id")
+@router.get(
+    "/links/review",
+    summary="Accounts waiting for a link review, by account id",
+    dependencies=[require(Role.VIEWER)],
+)
 def review_queue(
-    who: Viewer,
     services: ServicesDep,
     cursor: AccountCursor = None,
     limit: Limit = 50,
@@ -168,10 +171,11 @@ def review_queue(
 
 @router.get(
     "/accounts/{account_id}/link",
+    dependencies=[require(Role.VIEWER)],
     summary="The account's registry link and its reviews",
     responses=_NOT_FOUND,
 )
-def get_link(account_id: AccountId, who: Viewer, services: ServicesDep) -> AccountLinkOut:
+def get_link(account_id: AccountId, services: ServicesDep) -> AccountLinkOut:
     link, reviews = services.links.link(account_id)
     return AccountLinkOut(
         account_id=account_id,

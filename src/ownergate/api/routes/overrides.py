@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ownergate.api.access import Analyst, Viewer
+from ownergate.api.access import Analyst, require
 from ownergate.api.models import Page, RequestModel
 from ownergate.api.openapi import documented_problems
 from ownergate.api.routes.decision_models import OverrideOut
 from ownergate.api.routes.fields import AccountId, AwareDateTime, OverrideId, ReasonText
+from ownergate.api.services import Role
 from ownergate.api.state import ServicesDep
 from ownergate.store import Verdict
 
@@ -65,10 +66,11 @@ def request_override(
 
 @router.get(
     "/accounts/{account_id}/overrides",
+    dependencies=[require(Role.VIEWER)],
     summary="The account's overrides, newest first",
     responses=documented_problems(**{"404": "No such account (code `not-found`)"}),
 )
-def list_overrides(account_id: AccountId, who: Viewer, services: ServicesDep) -> Page[OverrideOut]:
+def list_overrides(account_id: AccountId, services: ServicesDep) -> Page[OverrideOut]:
     return Page[OverrideOut](
         items=[OverrideOut.of(r) for r in services.overrides.list_for(account_id)]
     )

@@ -10,10 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter
 from pydantic import AfterValidator, Field, StrictStr
 
-from ownergate.api.access import Admin, Viewer
+from ownergate.api.access import Admin, require
 from ownergate.api.models import RequestModel, ResponseModel
 from ownergate.api.openapi import documented_problems
 from ownergate.api.routes.fields import PolicyVersionNo, encodable
+from ownergate.api.services import Role
 from ownergate.api.state import ServicesDep
 from ownergate.service import PolicyRecord
 
@@ -73,13 +74,18 @@ def create_policy(body: PolicyIn, who: Admin, services: ServicesDep) -> PolicyOu
     return PolicyOut.of(services.policies.create_draft(body.toml, actor=who.key_id))
 
 
-@router.get("", summary="Every policy version, oldest first")
-def list_policies(who: Viewer, services: ServicesDep) -> PolicyList:
+@router.get("", summary="Every policy version, oldest first", dependencies=[require(Role.VIEWER)])
+def list_policies(services: ServicesDep) -> PolicyList:
     return PolicyList(items=[PolicyOut.of(r) for r in services.policies.list()])
 
 
-@router.get("/{version}", summary="A policy version", responses=_NOT_FOUND)
-def get_policy(version: PolicyVersionNo, who: Viewer, services: ServicesDep) -> PolicyOut:
+@router.get(
+    "/{version}",
+    summary="A policy version",
+    responses=_NOT_FOUND,
+    dependencies=[require(Role.VIEWER)],
+)
+def get_policy(version: PolicyVersionNo, services: ServicesDep) -> PolicyOut:
     return PolicyOut.of(services.policies.get(version))
 
 

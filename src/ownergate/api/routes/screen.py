@@ -8,9 +8,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter
 from pydantic import Field
 
-from ownergate.api.access import Analyst
+from ownergate.api.access import require
 from ownergate.api.models import RequestModel, ResponseModel, StrictBool
 from ownergate.api.routes.fields import CountryCode, EntityRef, Lei, Name, ShareText
+from ownergate.api.services import Role
 from ownergate.api.state import ServicesDep
 from ownergate.domain.model import Basis, Reason, Status
 from ownergate.service import Decided, InlineHolding, Subject
@@ -79,8 +80,12 @@ class ScreenOut(ResponseModel):
         )
 
 
-@router.post("/screen", summary="Screen an organisation (nothing is stored)")
-def screen(body: OrganisationIn, who: Analyst, services: ServicesDep) -> ScreenOut:
+@router.post(
+    "/screen",
+    summary="Screen an organisation (nothing is stored)",
+    dependencies=[require(Role.ANALYST)],
+)
+def screen(body: OrganisationIn, services: ServicesDep) -> ScreenOut:
     """Decides the organisation under the active policy and snapshot and returns the
     decision with its evidence. Stateless: no account, decision or audit row is written;
     use ``PUT /v1/accounts/{id}`` to keep a decision."""

@@ -9,10 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Response
 from pydantic import Field, StrictStr
 
-from ownergate.api.access import Admin, Viewer
+from ownergate.api.access import Admin, require
 from ownergate.api.models import RequestModel, ResponseModel
 from ownergate.api.openapi import documented_problems
 from ownergate.api.routes.fields import SNAPSHOT_NAME_PATTERN, Digest
+from ownergate.api.services import Role
 from ownergate.api.state import ServicesDep
 from ownergate.service import SnapshotRecord
 
@@ -53,8 +54,8 @@ class SnapshotList(ResponseModel):
     items: list[SnapshotOut]
 
 
-@router.get("", summary="Registered snapshots, oldest first")
-def list_snapshots(who: Viewer, services: ServicesDep) -> SnapshotList:
+@router.get("", summary="Registered snapshots, oldest first", dependencies=[require(Role.VIEWER)])
+def list_snapshots(services: ServicesDep) -> SnapshotList:
     return SnapshotList(items=[SnapshotOut.of(r) for r in services.snapshots.list()])
 
 
