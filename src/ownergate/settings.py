@@ -5,11 +5,13 @@ Built in entry points and passed in; the core never reads them.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, ValidationInfo, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 
 def _default_data_dir() -> Path:
@@ -37,7 +39,12 @@ class Settings(BaseSettings):
     ``OWNERGATE_IP_MMDB_COUNTRY`` / ``OWNERGATE_IP_MMDB_ASN`` / ``OWNERGATE_IP_MMDB_ANONYMOUS``:
     MaxMind GeoIP2/GeoLite2 Country (or City), ASN and Anonymous-IP ``.mmdb`` files, asked
     before the bundled data when set. ``OWNERGATE_IP_MAX_AGE_DAYS``: data older than this many
-    days is reported as stale (180)."""
+    days is reported as stale (180).
+
+    ``OWNERGATE_TRUSTED_PROXIES``: the proxies (comma-separated addresses or CIDR networks)
+    whose ``X-Forwarded-For`` is believed, by ``ownergate serve`` (uvicorn) and by
+    ``GateMiddleware`` alike; empty (the default): none, the connection's peer is the
+    client."""
 
     model_config = SettingsConfigDict(env_prefix="OWNERGATE_", extra="ignore")
 
@@ -55,6 +62,7 @@ class Settings(BaseSettings):
     ip_max_age_days: int = Field(default=180, ge=1)
     verdict_cache_size: int = Field(default=100_000, ge=0)
     verdict_cache_seconds: float = Field(default=300.0, gt=0, le=86_400)
+    trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
 
     @field_validator(
         "policy",
@@ -86,6 +94,25 @@ class Settings(BaseSettings):
         if value is not None and not value.is_file():
             raise ValueError(f"OWNERGATE_{str(info.field_name).upper()} names no file: {value}")
         return value
+
+    @field_validator("trusted_proxies", mode="before")
+    @classmethod
+    def _networks(cls, value: object) -> tuple[str, ...]:
+        items = value.split(",") if isinstance(value, str) else value
+        if not isinstance(items, list | tuple):
+            raise ValueError("OWNERGATE_TRUSTED_PROXIES: a comma-separated list of networks")
+        out = []
+        for item in items:
+            text = str(item).strip()
+            if not text:
+                continue
+            try:
+                out.append(str(ipaddress.ip_network(text, strict=False)))
+            except ValueError:
+                raise ValueError(
+                    f"OWNERGATE_TRUSTED_PROXIES: {text!r} is not an IP network or address"
+                ) from None
+        return tuple(out)
 
     @model_validator(mode="after")
     def _default_database(self) -> Settings:

@@ -37,19 +37,28 @@ def serve(
     from ownergate.ipintel import IpDataStore
 
     try:
-        app = create_app(settings(), freeze_gc=True)
+        config = settings()
+        app = create_app(config, freeze_gc=True)
     except OwnergateError as exc:
         fail(exc)
         return
+    # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 whatever the gate is
+    # told: one setting decides which proxies speak for the client, for both.
+    proxies = {
+        "proxy_headers": bool(config.trusted_proxies),
+        "forwarded_allow_ips": list(config.trusted_proxies),
+    }
     try:
         # Compiling the bundled IP data takes seconds the first time: here, not in the
         # first request the gate answers. Without it the rest of the API still serves.
-        IpDataStore.of(settings()).ensure()
+        IpDataStore.of(config).ensure()
     except OwnergateError as exc:
         err_console.print(f"warning: the request gate has no IP data: {exc}", highlight=False)
     # The Server header would only advertise uvicorn's version.
     if workers == 1:
-        uvicorn.run(app, host=host, port=port, server_header=False, access_log=access_log)
+        uvicorn.run(
+            app, host=host, port=port, server_header=False, access_log=access_log, **proxies
+        )
         return
     # Worker processes build their own app from the same OWNERGATE_* environment; the one
     # built above has checked the settings and migrated the store first.
@@ -61,4 +70,5 @@ def serve(
         workers=workers,
         server_header=False,
         access_log=access_log,
+        **proxies,
     )

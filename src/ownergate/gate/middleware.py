@@ -15,8 +15,9 @@ decision for it, so a cached request costs no store read and no worker thread.
   verification); ``challenge="refuse"`` answers 403 (code ``gate-challenge``) instead.
 - ``allow``: passed on, with the verdict in the request state.
 
-Paths in ``exempt`` (probes, say) pass ungated. The verdicts the gate audits are attributed
-to ``actor``.
+``trusted_proxies`` defaults to ``OWNERGATE_TRUSTED_PROXIES`` (of ``settings``), the
+setting ``ownergate serve`` hands uvicorn. Paths in ``exempt`` (probes, say) pass ungated.
+The verdicts the gate audits are attributed to ``actor``.
 """
 
 from __future__ import annotations
@@ -71,7 +72,7 @@ class GateMiddleware:
         gate: GateService | None = None,
         settings: Settings | None = None,
         account: str | AccountReader = "x-account-id",
-        trusted_proxies: Iterable[str] = (),
+        trusted_proxies: Iterable[str] | None = None,
         challenge: Literal["pass", "refuse"] = "pass",
         exempt: Iterable[str] = (),
         actor: str = "gate:middleware",
@@ -81,6 +82,8 @@ class GateMiddleware:
         self._settings = settings
         self._gate: GateService | None = gate
         self._account = account_from_header(account) if isinstance(account, str) else account
+        if trusted_proxies is None:  # the same setting ``ownergate serve`` gives uvicorn
+            trusted_proxies = (settings or Settings()).trusted_proxies
         self._trusted = parse_networks(trusted_proxies)
         self._refuse_challenges = challenge == "refuse"
         self._exempt = frozenset(exempt)

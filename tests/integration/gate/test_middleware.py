@@ -110,6 +110,15 @@ def test_a_forwarded_address_from_an_untrusted_peer_is_ignored(settings: Setting
         assert response.status_code == 200 and response.json()["gate"] == "allow"
 
 
+def test_the_trusted_proxies_default_to_the_setting_serve_uses(settings: Settings) -> None:
+    behind_proxy = settings.model_copy(update={"trusted_proxies": ("127.0.0.0/8",)})
+    with app_behind_gate(behind_proxy) as client:
+        response = client.get(
+            "/hello", headers={"X-Account-Id": "us-co", "X-Forwarded-For": "77.88.8.8"}
+        )
+        assert response.status_code == 403 and response.json()["code"] == "gate-deny"
+
+
 def test_challenges_pass_with_a_header_or_are_refused(settings: Settings) -> None:
     headers = {"X-Forwarded-For": "8.8.8.8"}  # no account: not decided, challenged
     with app_behind_gate(settings, trusted_proxies=["127.0.0.1"]) as client:
