@@ -44,10 +44,8 @@ def serve(
         return
     # uvicorn would otherwise believe X-Forwarded-For from 127.0.0.1 whatever the gate is
     # told: one setting decides which proxies speak for the client, for both.
-    proxies = {
-        "proxy_headers": bool(config.trusted_proxies),
-        "forwarded_allow_ips": list(config.trusted_proxies),
-    }
+    proxy_headers = bool(config.trusted_proxies)
+    forwarded = list(config.trusted_proxies)
     try:
         # Compiling the bundled IP data takes seconds the first time: here, not in the
         # first request the gate answers. Without it the rest of the API still serves.
@@ -57,7 +55,13 @@ def serve(
     # The Server header would only advertise uvicorn's version.
     if workers == 1:
         uvicorn.run(
-            app, host=host, port=port, server_header=False, access_log=access_log, **proxies
+            app,
+            host=host,
+            port=port,
+            server_header=False,
+            access_log=access_log,
+            proxy_headers=proxy_headers,
+            forwarded_allow_ips=forwarded,
         )
         return
     # Worker processes build their own app from the same OWNERGATE_* environment; the one
@@ -70,5 +74,6 @@ def serve(
         workers=workers,
         server_header=False,
         access_log=access_log,
-        **proxies,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips=forwarded,
     )
