@@ -5,6 +5,32 @@ Domain errors carry no HTTP status or exit code: adapters map them (the CLI to e
 
 from __future__ import annotations
 
+import re
+
+SHOWN_LIMIT = 200
+# What a terminal or log reader acts on: C0 and C1 controls (ESC starts a terminal escape,
+# CR and LF start a line), the Unicode line and paragraph separators, and the bidirectional
+# overrides that reorder what is shown.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def shown(value: object, limit: int = SHOWN_LIMIT) -> str:
+    """A value as every error message shows it: ``repr``-escaped (a newline, ESC or
+    separator in it cannot start another line or move the cursor) and cut to about
+    ``limit`` characters, with the full length said."""
+    if isinstance(value, str | bytes) and len(value) > limit:
+        return f"{repr(value[:limit])[: limit + 2]}... ({len(value):,} characters)"
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}..."
+
+
+def one_line(text: str, limit: int = 4 * SHOWN_LIMIT) -> str:
+    """A message as one line: control characters escaped, whitespace runs collapsed, cut
+    to ``limit`` characters. The last guard before a message reaches a terminal or a log,
+    for text that did not pass through ``shown``."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
 
 class OwnergateError(Exception):
     """Root of every error ownergate raises on purpose."""
@@ -45,7 +71,7 @@ class InputError(OwnergateError):
             )
             if part
         )
-        return f"{where}: {self.message}" if where else self.message
+        return one_line(f"{where}: {self.message}" if where else self.message)
 
 
 class PolicyError(InputError):

@@ -13,6 +13,8 @@ from typing import Annotated
 from pydantic import Field, ValidationInfo, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from ownergate.errors import shown
+
 
 def _default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
@@ -110,7 +112,7 @@ class Settings(BaseSettings):
                 out.append(str(ipaddress.ip_network(text, strict=False)))
             except ValueError:
                 raise ValueError(
-                    f"OWNERGATE_TRUSTED_PROXIES: {text!r} is not an IP network or address"
+                    f"OWNERGATE_TRUSTED_PROXIES: {shown(text)} is not an IP network or address"
                 ) from None
         return tuple(out)
 

@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from ownergate.cli.common import console, err_console, fail, settings
-from ownergate.errors import OwnergateError
+from ownergate.errors import OwnergateError, one_line
 
 if TYPE_CHECKING:
     from ownergate.store import Repositories
@@ -127,10 +127,16 @@ def verify_audit(
         fail(exc)
         return
     if not chain.ok:
-        err_console.print(f"audit log broken: {chain}", highlight=False)
+        err_console.print(
+            f"audit log broken: {one_line(str(chain))}", markup=False, highlight=False
+        )
         raise typer.Exit(1)
     if records is not None and not records.ok:
-        err_console.print(f"stored rows differ from the audit log: {records}", highlight=False)
+        err_console.print(
+            f"stored rows differ from the audit log: {one_line(str(records))}",
+            markup=False,
+            highlight=False,
+        )
         raise typer.Exit(1)
     console.print(
         f"audit log intact: {chain.rows:,} entries; head {chain.head.seq}:{chain.head.hash}",

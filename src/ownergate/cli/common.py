@@ -13,7 +13,14 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from ownergate.errors import ConfigError, InputError, OwnergateError, UnknownEntityError
+from ownergate.errors import (
+    ConfigError,
+    InputError,
+    OwnergateError,
+    UnknownEntityError,
+    one_line,
+    shown,
+)
 from ownergate.policy.model import Policy, default_policy
 from ownergate.settings import Settings
 
@@ -59,7 +66,9 @@ def fail(exc: OwnergateError) -> None:
         if isinstance(exc, UnknownEntityError)
         else EXIT_ERROR
     )
-    err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
+    # Values in the message are the input's: no markup read in them, no control character
+    # passed to the terminal.
+    err_console.print(f"error: {one_line(str(exc))}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 
@@ -69,7 +78,9 @@ def parse_as_of(value: str | None) -> dt.date:
     try:
         return dt.date.fromisoformat(value)
     except ValueError:
-        raise InputError(f"{value!r} is not an ISO date (YYYY-MM-DD)", field="--as-of") from None
+        raise InputError(
+            f"{shown(value)} is not an ISO date (YYYY-MM-DD)", field="--as-of"
+        ) from None
 
 
 def settings() -> Settings:

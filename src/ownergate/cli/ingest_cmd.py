@@ -14,7 +14,7 @@ import typer
 from ownergate import __version__
 from ownergate.cli.common import MaybeEntitiesOpt, MaybeOwnershipOpt, console, fail, settings
 from ownergate.cli.common import stage_progress as progress_bar
-from ownergate.errors import ConfigError, OwnergateError
+from ownergate.errors import ConfigError, OwnergateError, shown
 
 FormatArg = Annotated[
     str | None,
@@ -154,7 +154,7 @@ def _settings(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
-            raise ConfigError(f"--consolidation {pair!r}: use KEY=VALUE, e.g. basis=equity")
+            raise ConfigError(f"--consolidation {shown(pair)}: use KEY=VALUE, e.g. basis=equity")
         out[key.strip()] = value.strip()
     return out
 

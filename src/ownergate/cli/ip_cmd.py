@@ -12,7 +12,7 @@ import typer
 from rich.table import Table
 
 from ownergate.cli.common import EXIT_INPUT, console, err_console, fail, settings
-from ownergate.errors import IpAddressError, OwnergateError
+from ownergate.errors import IpAddressError, OwnergateError, one_line
 
 if TYPE_CHECKING:
     from ownergate.ipintel import IpInfo, IpIntel
@@ -71,7 +71,9 @@ def lookup(
             info = intel.lookup(ip)
         except IpAddressError as exc:
             bad += 1
-            err_console.print(f"error: {exc}", highlight=False, soft_wrap=True)
+            err_console.print(
+                f"error: {one_line(str(exc))}", markup=False, highlight=False, soft_wrap=True
+            )
             continue
         except OwnergateError as exc:
             fail(exc)

@@ -24,7 +24,14 @@ from ownergate.cli.common import (
 )
 from ownergate.cli.evidence_text import decision_batches
 from ownergate.cli.render import explanation, summary_tables
-from ownergate.errors import ConfigError, InputError, OwnergateError, UnknownEntityError
+from ownergate.errors import (
+    ConfigError,
+    InputError,
+    OwnergateError,
+    UnknownEntityError,
+    one_line,
+    shown,
+)
 from ownergate.graph.tables import EntityColumns, HoldingColumns
 
 
@@ -122,7 +129,7 @@ def explain(
         ents, holds, where = load_registry(entities, ownership, snapshot)
         row = ents.position(entity_id)
         if row is None:
-            raise UnknownEntityError(f"no entity with id {entity_id!r} in {where}")
+            raise UnknownEntityError(f"no entity with id {shown(entity_id)} in {where}")
         result = run_screen(prepare(ents, holds, pol, day), pol)
         doc = build(result, row)
         if snapshot is not None:
@@ -157,10 +164,15 @@ def verify_evidence(
         fail(exc)
         return
     if outcome.ok:
-        console.print(f"verified: {doc['decision']['id']} is {doc['decision']['status']}")
+        decision = doc["decision"]
+        console.print(
+            f"verified: {shown(decision['id'])} is {decision['status']}",
+            markup=False,
+            highlight=False,
+        )
         return
     for problem in outcome.problems:
-        err_console.print(f"mismatch: {problem}")
+        err_console.print(f"mismatch: {one_line(problem)}", markup=False, highlight=False)
     raise typer.Exit(1)
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ownergate.cli.common import err_console, fail, settings
-from ownergate.errors import OwnergateError
+from ownergate.errors import OwnergateError, one_line
 
 
 def serve(
@@ -51,7 +51,11 @@ def serve(
         # first request the gate answers. Without it the rest of the API still serves.
         IpDataStore.of(config).ensure()
     except OwnergateError as exc:
-        err_console.print(f"warning: the request gate has no IP data: {exc}", highlight=False)
+        err_console.print(
+            f"warning: the request gate has no IP data: {one_line(str(exc))}",
+            markup=False,
+            highlight=False,
+        )
     # The Server header would only advertise uvicorn's version.
     if workers == 1:
         uvicorn.run(

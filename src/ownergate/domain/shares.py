@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from fractions import Fraction
 
+from ownergate.errors import shown
+
 SCALE_DIGITS = 18
 SCALE: int = 10**SCALE_DIGITS
 ONE = Fraction(1)
@@ -31,12 +33,12 @@ def parse_share(value: str | float | int | Decimal | Fraction) -> Fraction:
     if isinstance(value, Fraction):
         result = value
     elif isinstance(value, bool):
-        raise ShareSyntaxError(f"not a share: {value!r}")
+        raise ShareSyntaxError(f"not a share: {shown(value)}")
     elif isinstance(value, int | Decimal):
         result = Fraction(value)
     elif isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise ShareSyntaxError(f"not a share: {value!r}")
+            raise ShareSyntaxError(f"not a share: {shown(value)}")
         result = Fraction(Decimal(repr(value)))
     else:
         text = value.strip().replace("_", "")
@@ -44,25 +46,27 @@ def parse_share(value: str | float | int | Decimal | Fraction) -> Fraction:
         if percent:
             text = text[:-1].strip()
         if not text:
-            raise ShareSyntaxError(f"not a share: {value!r}")
+            raise ShareSyntaxError(f"not a share: {shown(value)}")
         try:
             dec = Decimal(text)
         except InvalidOperation:
-            raise ShareSyntaxError(f"not a number: {value!r}") from None
+            raise ShareSyntaxError(f"not a number: {shown(value)}") from None
         if not dec.is_finite():
-            raise ShareSyntaxError(f"not a share: {value!r}")
+            raise ShareSyntaxError(f"not a share: {shown(value)}")
         # Refuse absurd exponents before they become billion-digit integers.
         if dec and dec.adjusted() > 3:
-            raise ShareSyntaxError(f"share {value!r} is outside [0, 1] (or [0%, 100%])")
+            raise ShareSyntaxError(f"share {shown(value)} is outside [0, 1] (or [0%, 100%])")
         _, digits, exponent = dec.as_tuple()
         trailing = len(digits) - len("".join(map(str, digits)).rstrip("0"))
         if dec and int(exponent) + trailing < -(SCALE_DIGITS + 2):
-            raise ShareSyntaxError(f"share {value!r} has more than {SCALE_DIGITS} decimal places")
+            raise ShareSyntaxError(
+                f"share {shown(value)} has more than {SCALE_DIGITS} decimal places"
+            )
         result = Fraction(dec) / 100 if percent else Fraction(dec)
     if result < 0 or result > 1:
-        raise ShareSyntaxError(f"share {value!r} is outside [0, 1] (or [0%, 100%])")
+        raise ShareSyntaxError(f"share {shown(value)} is outside [0, 1] (or [0%, 100%])")
     if SCALE % result.denominator:
-        raise ShareSyntaxError(f"share {value!r} has more than {SCALE_DIGITS} decimal places")
+        raise ShareSyntaxError(f"share {shown(value)} has more than {SCALE_DIGITS} decimal places")
     return result
 
 

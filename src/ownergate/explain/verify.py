@@ -15,7 +15,7 @@ from typing import Any
 
 from ownergate.domain.model import Basis, Entity, Holding, Kind
 from ownergate.domain.shares import Share
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.graph.reference import screen_reference
 from ownergate.policy.model import parse_policy
 
@@ -99,7 +99,9 @@ def verify(doc: dict[str, Any]) -> Verification:
         ("method", want.method),
     ):
         if claimed[key] != value:
-            problems.append(f"{key}: evidence says {claimed[key]!r}, recomputed {value!r}")
+            problems.append(
+                f"{key}: evidence says {shown(claimed[key])}, recomputed {shown(value)}"
+            )
     for key, exact in (("share_min", want.share_min), ("share_max", want.share_max)):
         if not _same(float(claimed[key]), exact):
             problems.append(f"{key}: evidence says {claimed[key]}, recomputed {float(exact)}")

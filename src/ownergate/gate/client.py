@@ -13,7 +13,7 @@ from collections.abc import Iterable
 
 from starlette.types import Scope
 
-from ownergate.errors import ConfigError
+from ownergate.errors import ConfigError, shown
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 Address = ipaddress.IPv4Address | ipaddress.IPv6Address
@@ -26,7 +26,9 @@ def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
         try:
             out.append(ipaddress.ip_network(value.strip(), strict=False))
         except ValueError:
-            raise ConfigError(f"trusted proxy {value!r} is not an IP network or address") from None
+            raise ConfigError(
+                f"trusted proxy {shown(value)} is not an IP network or address"
+            ) from None
     return tuple(out)
 
 

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from ownergate.domain.model import Basis, Entity, Holding, Reason, Status
 from ownergate.domain.shares import End
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.graph.reference_effective import (
     ONE,
     ZERO,
@@ -109,7 +109,7 @@ def prepare_graph(
     for n, h in enumerate(holdings):
         for name, value in (("owner", h.owner), ("owned", h.owned), ("nominee_for", h.nominee_for)):
             if value is not None and value not in ids:
-                raise InputError(f"{value!r} is not an entity", record=str(n), field=name)
+                raise InputError(f"{shown(value)} is not an entity", record=str(n), field=name)
     bases = (Basis.EQUITY,) if policy.basis is PolicyBasis.EQUITY else (Basis.EQUITY, Basis.VOTING)
     dropped: list[Holding] = []
     counted: list[Holding] = []

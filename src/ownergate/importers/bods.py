@@ -44,7 +44,7 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from ownergate.domain.model import Basis
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.importers.bods_codes import RecordType
 from ownergate.importers.bods_fields import Fields
 from ownergate.importers.bods_statements import (
@@ -206,7 +206,8 @@ def _label(value: Any, line: int) -> str:
     if isinstance(value, dict):
         sid = value.get("statementId", value.get("statementID"))
         if isinstance(sid, str) and sid:
-            return f"statement {sid} (line {line})"
+            plain = sid.isascii() and sid.isprintable() and len(sid) <= 80
+            return f"statement {sid if plain else shown(sid)} (line {line})"
     return f"line {line}"
 
 
@@ -231,8 +232,8 @@ class _Current:
             if previous is not None and previous.record_type != s.record_type:
                 field = "recordType" if s.has_records else "statementType"
                 message = (
-                    f"{s.record_type!r} differs from {previous.record_type!r} in "
-                    f"{previous.label}, for the same record {s.key!r}"
+                    f"{shown(s.record_type)} differs from {shown(previous.record_type)} in "
+                    f"{previous.label}, for the same record {shown(s.key)}"
                 )
                 self._reject(s, field, message)
             elif previous is None or _newer(s, previous):
@@ -324,13 +325,13 @@ class _Current:
         if found is None:
             closed = self.closed.get(key)
             why = f"which {closed.label} closed" if closed else "which is not in the input"
-            message = f"refers to record {ref.key!r}, {why}"
+            message = f"refers to record {shown(ref.key)}, {why}"
             raise InputError(message, file=s.file, record=s.label, field=ref.field)
         entity_id, record_type = found
         if ref.expects is not None and record_type != ref.expects:
             article = "an" if ref.expects == "entity" else "a"
             message = (
-                f"refers to {record_type} record {ref.key!r}; expected {article} {ref.expects}"
+                f"refers to {record_type} record {shown(ref.key)}; expected {article} {ref.expects}"
             )
             raise InputError(message, file=s.file, record=s.label, field=ref.field)
         return entity_id

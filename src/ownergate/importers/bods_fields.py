@@ -18,7 +18,7 @@ from typing import Any
 
 from ownergate.domain.countries import country_hint, is_country_code
 from ownergate.domain.shares import Share, ShareSyntaxError, parse_share
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 
 Json = dict[str, Any]
 
@@ -116,8 +116,8 @@ class Fields:
     ) -> str | None:
         value = self.text(obj, path, required=required)
         if value is not None and value not in allowed:
-            shown = ", ".join(sorted(allowed)) if len(allowed) <= 8 else "the BODS codelist"
-            raise self.error(path, f"unknown value {value!r} (expected one of {shown})")
+            known = ", ".join(sorted(allowed)) if len(allowed) <= 8 else "the BODS codelist"
+            raise self.error(path, f"unknown value {shown(value)} (expected one of {known})")
         return value
 
     def date(self, obj: Mapping[str, Any], path: str) -> dt.date | None:
@@ -125,11 +125,11 @@ class Fields:
         if value is None:
             return None
         if not _DATE.fullmatch(value):
-            raise self.error(path, f"expected a date YYYY-MM-DD, got {value!r}")
+            raise self.error(path, f"expected a date YYYY-MM-DD, got {shown(value)}")
         try:
             return dt.date.fromisoformat(value)
         except ValueError:
-            raise self.error(path, f"not a calendar date: {value!r}") from None
+            raise self.error(path, f"not a calendar date: {shown(value)}") from None
 
     def timestamp(self, obj: Mapping[str, Any], path: str) -> dt.datetime | None:
         """A date or an ISO 8601 date-time, as an aware UTC datetime (a date is its midnight)."""
@@ -137,11 +137,11 @@ class Fields:
         if value is None:
             return None
         if not (_DATE.fullmatch(value) or _DATE_TIME.fullmatch(value)):
-            raise self.error(path, f"expected a date or an ISO 8601 date-time, got {value!r}")
+            raise self.error(path, f"expected a date or an ISO 8601 date-time, got {shown(value)}")
         try:
             stamp = dt.datetime.fromisoformat(value)
         except ValueError:
-            raise self.error(path, f"not a calendar date-time: {value!r}") from None
+            raise self.error(path, f"not a calendar date-time: {shown(value)}") from None
         if stamp.tzinfo is None:
             return stamp.replace(tzinfo=dt.UTC)
         return stamp.astimezone(dt.UTC)
@@ -151,7 +151,8 @@ class Fields:
         code = self.text(obj, path)
         if code is not None and not is_country_code(code):
             raise self.error(
-                path, f"not an ISO 3166-1 alpha-2 country code: {code!r}; " + country_hint(code)
+                path,
+                f"not an ISO 3166-1 alpha-2 country code: {shown(code)}; " + country_hint(code),
             )
         return code
 
@@ -167,7 +168,7 @@ class Fields:
         if not match or not is_country_code(match["country"]):
             raise self.error(
                 f"{path}.code",
-                f"not an ISO 3166-1 country or ISO 3166-2 subdivision code: {code!r}; "
+                f"not an ISO 3166-1 country or ISO 3166-2 subdivision code: {shown(code)}; "
                 + country_hint(code),
             )
         return match["country"]
@@ -181,7 +182,7 @@ class Fields:
 
     def lei(self, value: str, path: str) -> str:
         if not _LEI.fullmatch(value) or int("".join(str(int(c, 36)) for c in value)) % 97 != 1:
-            raise self.error(path, f"not a valid LEI (ISO 17442): {value!r}")
+            raise self.error(path, f"not a valid LEI (ISO 17442): {shown(value)}")
         return value
 
     def share(self, obj: Mapping[str, Any], path: str) -> Share:

@@ -15,6 +15,7 @@ from typing import Any
 
 from ownergate.domain.model import Kind
 from ownergate.domain.shares import Share
+from ownergate.errors import shown
 from ownergate.importers.bods_codes import (
     ADDRESS_TYPES,
     DIRECTNESS,
@@ -313,7 +314,7 @@ def _unspecified(value: Json, path: str, fields: Fields) -> PartyRef:
     reason = fields.text(value, f"{path}.reason", required=True) or ""
     reason = _camel(reason)
     if reason not in UNSPECIFIED_REASONS:
-        raise fields.error(f"{path}.reason", f"unknown unspecified reason {reason!r}")
+        raise fields.error(f"{path}.reason", f"unknown unspecified reason {shown(reason)}")
     description = fields.text(value, f"{path}.description") or ""
     return PartyRef(path, reason=reason, description=description)
 
@@ -322,7 +323,7 @@ def _interest(item: Json, path: str, fields: Fields) -> Interest:
     raw_type = fields.text(item, f"{path}.type")
     kind = _interest_type(raw_type) if raw_type else ""
     if raw_type and kind not in INTEREST_TYPES:
-        raise fields.error(f"{path}.type", f"unknown interest type {raw_type!r}")
+        raise fields.error(f"{path}.type", f"unknown interest type {shown(raw_type)}")
     level_key = "directOrIndirect" if "directOrIndirect" in item else "interestLevel"  # 0.4 / 0.3
     directness = fields.choice(item, f"{path}.{level_key}", DIRECTNESS) or ""
     fields.flag(item, f"{path}.beneficialOwnershipOrControl")

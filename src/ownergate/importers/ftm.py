@@ -55,7 +55,7 @@ from typing import Any
 
 from ownergate.domain.model import Kind
 from ownergate.domain.shares import Share
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.importers.ftm_read import Item, read_items
 from ownergate.importers.ftm_values import (
     Props,
@@ -65,7 +65,6 @@ from ownergate.importers.ftm_values import (
     text_ok,
 )
 from ownergate.importers.records import EntityRecord, FactRecord, HoldingRecord, SourceBatch
-from ownergate.interchange.files import show
 
 PARTIES: dict[str, Kind] = {
     "Company": Kind.COMPANY,
@@ -169,7 +168,7 @@ def _parse(item: Item, name: str, topics: frozenset[str]) -> tuple[str, _Party |
     if not isinstance(obj, dict):
         raise where.error('expected a JSON object, an FtM entity {"id": ..., "schema": ...}')
     ftm_id = _text(obj, "id", where)
-    label = ftm_id if ftm_id.isprintable() and len(ftm_id) <= 80 else show(ftm_id, 80)
+    label = ftm_id if ftm_id.isprintable() and len(ftm_id) <= 80 else shown(ftm_id, 80)
     where = Where(name, f"line {item.line} (id {label})")
     schema = _text(obj, "schema", where)
     raw_props = obj.get("properties", {})
@@ -188,7 +187,7 @@ def _parse(item: Item, name: str, topics: frozenset[str]) -> tuple[str, _Party |
 def _text(obj: dict[str, Any], key: str, where: Where) -> str:
     value = obj.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise where.error(f"expected a non-empty string, not {show(value)}", key)
+        raise where.error(f"expected a non-empty string, not {shown(value)}", key)
     return text_ok(value, where, key)
 
 
@@ -201,7 +200,7 @@ def _party(
         raise where.error(f"missing: {schema} requires a name", "properties.name")
     caption = obj.get("caption")
     if caption is not None and not isinstance(caption, str):
-        raise where.error(f"expected a string, not {show(caption)}", "caption")
+        raise where.error(f"expected a string, not {shown(caption)}", "caption")
     name = caption.strip() if caption and caption.strip() in names else names[0]
     others = [n for n in props.texts("name", "alias", "previousName", "weakAlias") if n != name]
     leis = sorted({_lei(text, where, path) for path, text in props.values("leiCode")})
@@ -256,14 +255,14 @@ def _countries(props: Props, schema: str) -> tuple[str | None, str | None, list[
 def _lei(text: str, where: Where, path: str) -> str:
     lei = text.upper()
     if not _LEI.fullmatch(lei) or int("".join(str(int(c, 36)) for c in lei)) % 97 != 1:
-        raise where.error(f"not a valid LEI (ISO 17442): {show(text)}", path)
+        raise where.error(f"not a valid LEI (ISO 17442): {shown(text)}", path)
     return lei
 
 
 def _required(props: Props, prop: str, schema: str) -> str:
     value = props.one(prop)
     if value is None:
-        raise props.where.error(f"missing: {schema} requires {prop!r}", f"properties.{prop}")
+        raise props.where.error(f"missing: {schema} requires {shown(prop)}", f"properties.{prop}")
     return value[1]
 
 

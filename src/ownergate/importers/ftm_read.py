@@ -14,8 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ownergate.errors import InputError
-from ownergate.interchange.files import one_line
+from ownergate.errors import InputError, one_line
 
 OnError = Callable[[InputError, str], None]
 """Called with a record's error and raw text; raises, or keeps a reject and returns."""

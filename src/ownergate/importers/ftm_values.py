@@ -16,8 +16,7 @@ from typing import Any
 
 from ownergate.domain.countries import is_country_code
 from ownergate.domain.shares import Share, ShareSyntaxError, parse_share
-from ownergate.errors import InputError
-from ownergate.interchange.files import one_line, show
+from ownergate.errors import InputError, one_line, shown
 
 # FtM's historical and pseudo-countries: no ISO 3166-1 alpha-2 code stands for them.
 # ``suhh`` Soviet Union, ``cshh`` Czechoslovakia, ``yucs``/``csxx`` Yugoslavia / Serbia and
@@ -79,7 +78,7 @@ class Props:
         distinct = {text for _, text in values}
         if len(distinct) > 1:
             raise self.where.error(
-                f"expected one value, got {len(distinct)}: {show(sorted(distinct))}",
+                f"expected one value, got {len(distinct)}: {shown(sorted(distinct))}",
                 f"properties.{prop}",
             )
         return values[0] if values else None
@@ -121,7 +120,7 @@ def parse_date(text: str, where: Where, field: str, *, end: bool = False) -> dt.
     """
     m = _DATE.fullmatch(text)
     if m is None:
-        raise where.error(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {show(text)}", field)
+        raise where.error(f"not a date (YYYY, YYYY-MM or YYYY-MM-DD): {shown(text)}", field)
     year, month, day = int(m[1]), m[2], m[3]
     try:
         if day is not None:
@@ -133,7 +132,7 @@ def parse_date(text: str, where: Where, field: str, *, end: bool = False) -> dt.
             return dt.date(year + (first.month == 12), first.month % 12 + 1, 1)
         return dt.date(year + 1, 1, 1) if end else dt.date(year, 1, 1)
     except (ValueError, OverflowError):
-        raise where.error(f"not a valid date: {show(text)}", field) from None
+        raise where.error(f"not a valid date: {shown(text)}", field) from None
 
 
 def parse_percentage(text: str, where: Where, field: str) -> Share:
@@ -148,8 +147,8 @@ def parse_percentage(text: str, where: Where, field: str) -> Share:
         if m := _RANGE.fullmatch(text):
             return Share.between(_fraction(m[1]), _fraction(m[2]))
     except ShareSyntaxError as exc:
-        raise where.error(f"not a percentage from 0 to 100: {show(text)} ({exc})", field) from None
-    raise where.error(f"not a percentage from 0 to 100: {show(text)}", field)
+        raise where.error(f"not a percentage from 0 to 100: {shown(text)} ({exc})", field) from None
+    raise where.error(f"not a percentage from 0 to 100: {shown(text)}", field)
 
 
 def _fraction(number: str) -> Fraction:
@@ -164,5 +163,5 @@ def _kind(value: object) -> str:
     if isinstance(value, list):
         return "a list"
     if isinstance(value, str):
-        return f"the string {show(value)}"
-    return f"{show(value)}"
+        return f"the string {shown(value)}"
+    return f"{shown(value)}"

@@ -82,7 +82,7 @@ from typing import Any
 
 from ownergate.domain.model import Basis
 from ownergate.domain.shares import Share, ShareSyntaxError, parse_share
-from ownergate.errors import ConfigError, InputError
+from ownergate.errors import ConfigError, InputError, shown
 from ownergate.importers.gleif_csv import csv_field, from_csv
 from ownergate.importers.gleif_map import (
     Control,
@@ -90,7 +90,6 @@ from ownergate.importers.gleif_map import (
     map_exception,
     map_lei,
     map_relationship,
-    shown,
 )
 from ownergate.importers.gleif_read import records
 from ownergate.importers.gleif_shape import RawRecord, RecordKind, Shaped, from_json, from_xml
@@ -138,7 +137,7 @@ class ConsolidationRule:
             object.__setattr__(self, "basis", Basis(str(self.basis).lower()))
         except ValueError:
             known = ", ".join(b.value for b in Basis)
-            raise ConfigError(f"consolidation basis {self.basis!r}: one of {known}") from None
+            raise ConfigError(f"consolidation basis {shown(self.basis)}: one of {known}") from None
         self.share  # noqa: B018 -- an empty or reversed interval is a setting error
 
     @classmethod
@@ -171,7 +170,7 @@ def _flag(name: str, value: Any) -> bool:
         return value
     if isinstance(value, str) and value.strip().lower() in ("true", "false"):
         return value.strip().lower() == "true"
-    raise ConfigError(f"consolidation {name}: expected true or false, found {value!r}")
+    raise ConfigError(f"consolidation {name}: expected true or false, found {shown(value)}")
 
 
 DEFAULT_RULE = ConsolidationRule()

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from ownergate.domain.countries import country_hint, is_country_code
 from ownergate.domain.model import Basis, Kind
 from ownergate.domain.shares import Share
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.importers.records import EntityRecord, FactRecord, HoldingRecord
 
 ENTITY_STATUS = frozenset({"ACTIVE", "INACTIVE", "NULL"})
@@ -105,11 +105,6 @@ def lei_problem(value: str) -> str | None:
     if int(value.translate(_DIGITS)) % 97 != 1:
         return f"LEI {value} fails its ISO 17442 check digits (mod 97 must be 1)"
     return None
-
-
-def shown(value: str, limit: int = 40) -> str:
-    """A value quoted for a one-line message, cut if long."""
-    return repr(value if len(value) <= limit else value[:limit] + "…")
 
 
 def fail(message: str, field: str) -> NoReturn:

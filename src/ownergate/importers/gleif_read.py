@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.importers.gleif_csv import REQUIRED_COLUMNS, csv_kind
 from ownergate.importers.gleif_shape import RawRecord, RecordKind, local
 
@@ -109,7 +109,8 @@ def _binary(path: Path) -> Iterator[IO[bytes]]:
             member = archive.open(members[0])
         except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError) as exc:
             raise InputError(
-                f"cannot open {members[0].filename[:60]!r} in the zip file: {exc}", file=str(path)
+                f"cannot open {shown(members[0].filename[:60])} in the zip file: {exc}",
+                file=str(path),
             ) from None
         with archive, member:
             yield member

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 
 # Container element -> its repeated item element.
 LIST_CONTAINERS = {
@@ -158,7 +158,7 @@ def _from_api(kind: str, attrs: dict[str, Any]) -> Shaped:
         return Shaped(RecordKind.RR, _api_relationship(attrs), {})
     if kind == "reporting-exceptions":
         return Shaped(RecordKind.REPEX, _api_exception(attrs), {})
-    raise InputError(f"GLEIF API record type {str(kind)[:40]!r} is not imported", field="type")
+    raise InputError(f"GLEIF API record type {shown(str(kind)[:40])} is not imported", field="type")
 
 
 def _obj(parent: dict[str, Any], key: str, path: str) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ownergate.errors import ConfigError, InputError
+from ownergate.errors import ConfigError, InputError, shown
 from ownergate.importers.batch import registry_from_batch, reject_table
 from ownergate.importers.merge import merge
 from ownergate.importers.records import Reject, SourceBatch
@@ -64,7 +64,7 @@ def read_sources_file(path: Path) -> list[SourceSpec]:
         fmt, paths = item.get("format"), item.get("paths")
         if fmt not in FORMATS:
             raise InputError(
-                f"unknown format {fmt!r}: one of {', '.join(FORMATS)}",
+                f"unknown format {shown(fmt)}: one of {', '.join(FORMATS)}",
                 file=str(path),
                 record=where,
                 field="format",
@@ -81,7 +81,7 @@ def read_sources_file(path: Path) -> list[SourceSpec]:
 
 def read_source(spec: SourceSpec, options: Options, store: SnapshotStore) -> Registry:
     if spec.format not in FORMATS:
-        raise ConfigError(f"unknown format {spec.format!r}: one of {', '.join(FORMATS)}")
+        raise ConfigError(f"unknown format {shown(spec.format)}: one of {', '.join(FORMATS)}")
     if spec.format == "snapshot":
         if len(spec.paths) != 1:
             raise ConfigError("a snapshot source names exactly one snapshot")

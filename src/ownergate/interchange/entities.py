@@ -22,6 +22,7 @@ from numba import njit
 
 from ownergate.domain.countries import ISO_ALPHA2, country_hint
 from ownergate.domain.model import KINDS
+from ownergate.errors import shown
 from ownergate.graph.tables import EntityColumns
 from ownergate.interchange.files import (
     PathLike,
@@ -31,7 +32,6 @@ from ownergate.interchange.files import (
     coded_column,
     first_true,
     read_source,
-    show,
     text_column,
 )
 
@@ -346,7 +346,7 @@ def _index(source: Source) -> EntityIndex:
         duplicate, first = repeated
         at_first = source.records([first])[0]
         raise source.error(
-            f"duplicate id {show(ids[duplicate].as_py())}: already given at {at_first}",
+            f"duplicate id {shown(ids[duplicate].as_py())}: already given at {at_first}",
             row=duplicate,
             field="id",
         )
@@ -362,6 +362,6 @@ def _countries(source: Source, column: str) -> npt.NDArray[np.int16]:
     if row is not None:
         code = col.value(row)
         raise source.error(
-            f"{show(code)} is not a country code: {country_hint(code)}", row=row, field=column
+            f"{shown(code)} is not a country code: {country_hint(code)}", row=row, field=column
         )
     return col.take((found + 1).astype(np.int16), np.int16(0))

@@ -25,7 +25,7 @@ import pyarrow.csv as pa_csv
 import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, one_line, shown
 
 Format = Literal["csv", "parquet", "jsonl"]
 FORMATS: dict[str, Format] = {
@@ -42,25 +42,13 @@ _TRUE = pa.array(["true", "1", "yes"])
 _FALSE = pa.array(["false", "0", "no"])
 
 
-def one_line(text: str, limit: int = 300) -> str:
-    """Collapse whitespace (newlines included) and cut long text: messages are one line."""
-    text = " ".join(text.split())
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def show(value: object, limit: int = 60) -> str:
-    """A value quoted for a message (``repr`` keeps it on one line), shortened if long."""
-    text = repr(value)
-    return text if len(text) <= limit else text[: limit - 4] + "...'"
-
-
 def file_format(path: PathLike) -> Format:
     suffix = Path(path).suffix.lower()
     try:
         return FORMATS[suffix]
     except KeyError:
         raise InputError(
-            f"unsupported file extension {suffix or '(none)'!r}: use .csv, .parquet, .jsonl "
+            f"unsupported file extension {shown(suffix or '(none)')}: use .csv, .parquet, .jsonl "
             "or .ndjson",
             file=os.fspath(path),
         ) from None
@@ -368,7 +356,7 @@ def boolean_column(source: Source, column: str) -> npt.NDArray[np.int8] | None:
     row = col.first_row(~(true | false))
     if row is not None:
         raise source.error(
-            f"{show(col.value(row))} is not a boolean: expected true or false "
+            f"{shown(col.value(row))} is not a boolean: expected true or false "
             "(yes/no and 1/0 are accepted too)",
             row=row,
             field=column,
@@ -388,7 +376,7 @@ def choice_column(
     row = col.first_row(positions < 0)
     if row is not None:
         raise source.error(
-            f"{show(col.value(row))} is not {what}: expected one of {', '.join(choices)}",
+            f"{shown(col.value(row))} is not {what}: expected one of {', '.join(choices)}",
             row=row,
             field=column,
         )

@@ -18,7 +18,7 @@ import pyarrow.compute as pc
 
 from ownergate.domain.model import BASES
 from ownergate.domain.shares import SCALE, SCALE_DIGITS, ShareSyntaxError, parse_share, to_scaled
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.graph.tables import (
     EPOCH,
     NO_NOMINEE,
@@ -37,7 +37,6 @@ from ownergate.interchange.files import (
     coded_column,
     first_true,
     read_source,
-    show,
     text_column,
 )
 
@@ -151,7 +150,7 @@ def _unknown(
             field=column,
         )
     return source.error(
-        f"unknown entity id {show(value)}: not in {index.source}", row=row, field=column
+        f"unknown entity id {shown(value)}: not in {index.source}", row=row, field=column
     )
 
 
@@ -228,7 +227,7 @@ def _texts(source: Source, row: int) -> list[str]:
     out = []
     for column in ("share", "share_min", "share_max"):
         col = coded_column(source, column)
-        out.append(show(col.value(row)) if col is not None and col.codes[row] >= 0 else "''")
+        out.append(shown(col.value(row)) if col is not None and col.codes[row] >= 0 else "''")
     return out
 
 
@@ -249,16 +248,16 @@ def _share_column(source: Source, column: str) -> tuple[Coded, IntArray] | None:
 def share_problem(problem: int, value: str) -> str:
     if problem == OUTSIDE:
         return (
-            f"share {show(value)} is outside [0, 1]: expected a decimal in [0, 1] or a "
+            f"share {shown(value)} is outside [0, 1]: expected a decimal in [0, 1] or a "
             "percentage in [0%, 100%]"
         )
     if problem == TOO_PRECISE:
         return (
-            f"share {show(value)} has more than {SCALE_DIGITS} decimal places (as a fraction "
+            f"share {shown(value)} has more than {SCALE_DIGITS} decimal places (as a fraction "
             f"of one): round it to {SCALE_DIGITS} places"
         )
     return (
-        f"{show(value)} is not a share: expected a decimal in [0, 1] such as '0.6' or a "
+        f"{shown(value)} is not a share: expected a decimal in [0, 1] such as '0.6' or a "
         "percentage such as '60%'"
     )
 
@@ -341,7 +340,7 @@ def _dates(source: Source, column: str, default: int) -> npt.NDArray[np.int32]:
     row = col.first_row(~ok)
     if row is not None:
         raise source.error(
-            f"{show(col.value(row))} is not a date: expected an ISO date such as '2024-01-31'",
+            f"{shown(col.value(row))} is not a date: expected an ISO date such as '2024-01-31'",
             row=row,
             field=column,
         )

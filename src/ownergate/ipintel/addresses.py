@@ -10,7 +10,7 @@ from __future__ import annotations
 import socket
 from typing import NamedTuple
 
-from ownergate.errors import IpAddressError
+from ownergate.errors import IpAddressError, shown
 
 _MAPPED = b"\x00" * 10 + b"\xff\xff"
 _SHOWN = 60
@@ -36,7 +36,7 @@ def parse_address(value: object) -> Address:
 def parse_parts(value: object) -> tuple[str, int, bytes]:
     """``parse_address`` as a plain tuple, for the lookup loop."""
     if not isinstance(value, str):
-        raise IpAddressError(f"{value!r} is not an IP address (expected text)")
+        raise IpAddressError(f"{shown(value)} is not an IP address (expected text)")
     text = value.strip()
     # Choosing the family by ':' spares a failed IPv4 parse (an exception, 1 µs) per IPv6.
     try:

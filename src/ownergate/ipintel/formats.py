@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, NoReturn
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.ipintel.addresses import parse_int
 
 BITS = {4: 32, 6: 128}
@@ -66,7 +66,7 @@ def address(text: str, name: str, line: int, column: str) -> tuple[int, int]:
     try:
         return parse_int(text.strip())
     except (OSError, ValueError):
-        fail(f"{text!r} is not an IP address", name, line, column)
+        fail(f"{shown(text)} is not an IP address", name, line, column)
 
 
 def read_networks(path: Path, name: str, into: ListData) -> None:
@@ -101,15 +101,15 @@ def network_range(text: str, name: str, line: int) -> tuple[int, int, int]:
     size = 1
     if slash:
         if not (prefix.isascii() and prefix.isdigit()) or int(prefix) > bits:
-            fail(f"{text!r}: prefix length must be 0-{bits}", name, line, "network")
+            fail(f"{shown(text)}: prefix length must be 0-{bits}", name, line, "network")
         size = 1 << (bits - int(prefix))
         if start % size:
-            fail(f"{text!r} has host bits set", name, line, "network")
+            fail(f"{shown(text)} has host bits set", name, line, "network")
     return version, start, start + size
 
 
 def asn_number(text: str, name: str, line: int, column: str) -> int:
     text = text.strip()
     if not (text.isascii() and text.isdigit()) or not 0 < int(text) <= MAX_ASN:
-        fail(f"{text!r} is not an AS number (1-{MAX_ASN})", name, line, column)
+        fail(f"{shown(text)} is not an AS number (1-{MAX_ASN})", name, line, column)
     return int(text)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 
 MANIFEST = "sources.toml"
 FORMATS = ("country_ranges_csv", "asn_ranges_csv", "networks", "asn_list")
@@ -78,7 +78,7 @@ def parse_manifest(text: str, file: str = MANIFEST) -> Manifest:
     names = [s.name for s in sources]
     for name in names:
         if names.count(name) > 1:
-            raise InputError(f"source {name!r} is named twice", file=file, field="name")
+            raise InputError(f"source {shown(name)} is named twice", file=file, field="name")
     checksums = data.get("checksums", {})
     if not isinstance(checksums, dict):
         raise InputError("must be a table of path = sha256", file=file, field="checksums")
@@ -95,7 +95,7 @@ def _source(raw: Any, index: int, file: str) -> SourceSpec:
     if not isinstance(raw, dict):
         raise InputError("must be a table", file=file, record=record)
     name = _text(raw, "name", file, record, required=True)
-    record = f"source {name!r}"
+    record = f"source {shown(name)}"
     if not _NAME.match(name):
         raise InputError(
             "use lower-case letters, digits, '_', '.', '-'", file=file, record=record, field="name"
@@ -130,11 +130,11 @@ def _source(raw: Any, index: int, file: str) -> SourceSpec:
 
 
 def _list(raw: Any, source: str, index: int, file: str) -> ListSpec:
-    record = f"source {source!r}, list {index}"
+    record = f"source {shown(source)}, list {index}"
     if not isinstance(raw, dict):
         raise InputError("must be a table", file=file, record=record)
     list_id = _text(raw, "id", file, record, required=True)
-    record = f"source {source!r}, list {list_id!r}"
+    record = f"source {shown(source)}, list {shown(list_id)}"
     if not _NAME.match(list_id):
         raise InputError(
             "use lower-case letters, digits, '_', '.', '-'", file=file, record=record, field="id"
@@ -142,7 +142,7 @@ def _list(raw: Any, source: str, index: int, file: str) -> ListSpec:
     fmt = _text(raw, "format", file, record, required=True)
     if fmt not in FORMATS:
         raise InputError(
-            f"unknown format {fmt!r}; one of {', '.join(FORMATS)}",
+            f"unknown format {shown(fmt)}; one of {', '.join(FORMATS)}",
             file=file,
             record=record,
             field="format",
@@ -154,7 +154,7 @@ def _list(raw: Any, source: str, index: int, file: str) -> ListSpec:
         parts = PurePosixPath(path).parts
         if PurePosixPath(path).is_absolute() or ".." in parts or not parts:
             raise InputError(
-                f"{path!r} must be a path inside the folder",
+                f"{shown(path)} must be a path inside the folder",
                 file=file,
                 record=record,
                 field="files",
@@ -175,7 +175,10 @@ def _list(raw: Any, source: str, index: int, file: str) -> ListSpec:
     if given not in allowed:
         need = f"needs exactly one {wants}" if wants else "takes no flag or country"
         raise InputError(
-            f"format {fmt!r} {need}", file=file, record=record, field=given[0] if given else "flag"
+            f"format {shown(fmt)} {need}",
+            file=file,
+            record=record,
+            field=given[0] if given else "flag",
         )
     return ListSpec(source, list_id, fmt, tuple(files), flag, country)
 

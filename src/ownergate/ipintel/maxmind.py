@@ -14,7 +14,7 @@ from typing import Any
 
 import maxminddb
 
-from ownergate.errors import ConfigError
+from ownergate.errors import ConfigError, shown
 from ownergate.ipintel.model import CountryAnswer, Flag, SourceInfo
 
 KINDS = {
@@ -124,7 +124,7 @@ def _open(kind: str, path: Path, today: dt.date, max_age_days: int) -> _Database
         reader.close()
         wanted = " or ".join(KINDS[kind])
         raise ConfigError(
-            f"{setting}: {path} is a {meta.database_type!r} database; expected {wanted}"
+            f"{setting}: {path} is a {shown(meta.database_type)} database; expected {wanted}"
         )
     built = dt.datetime.fromtimestamp(meta.build_epoch, dt.UTC).date()
     age = (today - built).days

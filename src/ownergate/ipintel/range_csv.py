@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from ownergate.errors import shown
 from ownergate.ipintel.formats import (
     MAX_ASN,
     ListData,
@@ -57,7 +58,7 @@ def read_country_ranges(path: Path, name: str, into: ListData, codes: dict[str, 
     def one(row: list[str], line: int) -> int:
         code = row[2].strip()
         if not _COUNTRY.match(code):
-            fail(f"{code!r} is not a two-letter country code", name, line, "country_code")
+            fail(f"{shown(code)} is not a two-letter country code", name, line, "country_code")
         return codes.setdefault(code, len(codes))
 
     _read(path, name, into, 3, bulk, one)
@@ -190,7 +191,7 @@ def _slow(rows: list[list[str]], width: int, name: str, into: ListData, one: Row
         if end_version != version:
             fail("start and end are of different IP versions", name, line, "ip_range_end")
         if end < start:
-            fail(f"{row[1]!r} is before the start {row[0]!r}", name, line, "ip_range_end")
+            fail(f"{shown(row[1])} is before the start {shown(row[0])}", name, line, "ip_range_end")
         value = one(row, line)
         ranges = into.ranges[version]
         ranges.starts.append(start)

@@ -24,6 +24,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from ownergate.domain.countries import country_hint, is_country_code
+from ownergate.errors import shown
 
 RESTRICTED = "restricted"
 ACCOUNT_STATES = ("allowed", "restricted", "review", "unknown")
@@ -52,7 +53,7 @@ def _countries(value: Any) -> Any:
     for code in value:
         if not isinstance(code, str) or not is_country_code(code):
             hint = country_hint(code) if isinstance(code, str) else "not a string"
-            raise ValueError(f"{code!r} is not a country code: {hint}")
+            raise ValueError(f"{shown(code)} is not a country code: {hint}")
     return tuple(value)
 
 

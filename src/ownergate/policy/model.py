@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from ownergate.domain.countries import country_hint, is_country_code
 from ownergate.domain.model import Kind
 from ownergate.domain.shares import ShareSyntaxError, parse_share
-from ownergate.errors import PolicyError
+from ownergate.errors import PolicyError, shown
 from ownergate.policy.gate import GateRules, toml_string
 
 
@@ -74,7 +74,7 @@ class Policy(BaseModel):
         for code in value:
             if not isinstance(code, str) or not is_country_code(code):
                 hint = country_hint(code) if isinstance(code, str) else "not a string"
-                raise ValueError(f"{code!r} is not a country code: {hint}")
+                raise ValueError(f"{shown(code)} is not a country code: {hint}")
             if code not in out:
                 out.append(code)
         return tuple(out)

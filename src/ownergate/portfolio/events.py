@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-from ownergate.errors import ConfigError, InputError, OwnergateError
+from ownergate.errors import ConfigError, InputError, OwnergateError, shown
 
 MAX_DELAY_SECONDS = 30.0
 
@@ -104,7 +104,7 @@ class WebhookSink:
     ) -> None:
         parts = urllib.parse.urlsplit(url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise InputError(f"not an http(s) URL: {url!r}", field="webhook")
+            raise InputError(f"not an http(s) URL: {shown(url)}", field="webhook")
         if batch < 1 or retries < 0 or backoff < 0 or timeout <= 0:
             raise ConfigError(
                 "webhook options: batch must be >= 1, retries and backoff >= 0, timeout > 0"

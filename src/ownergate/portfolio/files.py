@@ -20,14 +20,13 @@ import pyarrow.csv as pa_csv
 
 from ownergate.domain.countries import country_hint, is_country_code
 from ownergate.domain.model import STATUSES
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.interchange.files import (
     PathLike,
     Source,
     coded_column,
     first_true,
     read_source,
-    show,
     text_column,
 )
 from ownergate.portfolio.accounts import Customers
@@ -80,7 +79,7 @@ def _account_ids(source: Source) -> np.ndarray[Any, np.dtype[np.object_]]:
         rows = np.flatnonzero(ids == value)
         at_first = source.records([int(rows[0])])[0]
         raise source.error(
-            f"duplicate account id {show(value)}: already given at {at_first}",
+            f"duplicate account id {shown(value)}: already given at {at_first}",
             row=int(rows[1]),
             field="account_id",
         )
@@ -98,7 +97,7 @@ def _countries(source: Source) -> np.ndarray[Any, np.dtype[np.object_]]:
         value = col.value(row) if col.codes[row] >= 0 else ""
         hint = country_hint(value) if value else "empty"
         raise source.error(
-            f"{show(value)} is not a country code: {hint}", row=row, field="declared_country"
+            f"{shown(value)} is not a country code: {hint}", row=row, field="declared_country"
         )
     values = np.asarray(col.values.to_pylist(), dtype=object)
     return values[col.codes]
@@ -121,7 +120,7 @@ def _revenue(source: Source) -> np.ndarray[Any, np.dtype[np.float64]]:
                     numbers.append(math.nan if value is None else float(value))
                 except ValueError:
                     raise source.error(
-                        f"{show(value)} is not a number", row=row, field="annual_revenue"
+                        f"{shown(value)} is not a number", row=row, field="annual_revenue"
                     ) from None
             revenue = np.array(numbers, dtype=np.float64)
         else:
@@ -138,7 +137,7 @@ def _revenue(source: Source) -> np.ndarray[Any, np.dtype[np.float64]]:
     bad_row = first_true(bad)
     if bad_row is not None:
         value = revenue[bad_row]
-        what = "empty" if math.isnan(value) else f"{value!r} is not a revenue"
+        what = "empty" if math.isnan(value) else f"{shown(value)} is not a revenue"
         raise source.error(
             f"{what}: expected a non-negative amount in USD", row=bad_row, field="annual_revenue"
         )

@@ -17,7 +17,7 @@ from typing import Any
 
 from ownergate.domain.model import Entity, Holding, Kind, Reason, Status
 from ownergate.engine.screen import ScreenResult, screen
-from ownergate.errors import UnknownEntityError
+from ownergate.errors import UnknownEntityError, shown
 from ownergate.explain import explain
 from ownergate.explain.subgraph import subgraph
 from ownergate.explain.verify import records
@@ -107,7 +107,7 @@ class Decider:
     def decide_entity(self, entity_id: str, *, day: dt.date | None = None) -> Outcome:
         row = self.row(entity_id)
         if row is None:
-            raise UnknownEntityError(f"no entity with id {entity_id!r} in the snapshot")
+            raise UnknownEntityError(f"no entity with id {shown(entity_id)} in the snapshot")
         return _outcome(self.result(day), row)
 
     def decide_organisation(
@@ -152,7 +152,7 @@ class Decider:
         if entity_id is None:
             ents[subject] = Entity(subject, name=name, kind=Kind.COMPANY, country=country)
         elif subject not in ents:
-            raise UnknownEntityError(f"no entity with id {entity_id!r} in the snapshot")
+            raise UnknownEntityError(f"no entity with id {shown(entity_id)} in the snapshot")
         missing = sorted(ref for ref in named if ref not in ents)
         if missing:
             raise UnknownEntityError(

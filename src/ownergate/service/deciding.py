@@ -17,7 +17,7 @@ from typing import Any
 
 from ownergate.domain.countries import country_hint, is_country_code
 from ownergate.domain.model import Holding, Reason, Status
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.service.decider import Decider
 from ownergate.service.pairs import Pair
 
@@ -86,7 +86,9 @@ class Decided:
 def check_country(value: str, field: str) -> str:
     """``value`` when it is an ISO 3166-1 alpha-2 code; else an InputError naming ``field``."""
     if not is_country_code(value):
-        raise InputError(f"{value!r} is not a country code: {country_hint(value)}", field=field)
+        raise InputError(
+            f"{shown(value)} is not a country code: {country_hint(value)}", field=field
+        )
     return value
 
 
@@ -153,7 +155,7 @@ def _check_inline(decider: Decider, inline: list[Holding], entity_id: str | None
     for index, holding in enumerate(inline):
         if decider.row(holding.owner) is None:
             raise InputError(
-                f"{holding.owner!r} is not an entity of the active snapshot",
+                f"{shown(holding.owner)} is not an entity of the active snapshot",
                 field=f"holdings[{index}].owner",
             )
         if holding.owner == entity_id:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ownergate.errors import ConfigError, InputError
+from ownergate.errors import ConfigError, InputError, shown
 from ownergate.snapshots import SnapshotStore
 from ownergate.store import (
     ConflictError,
@@ -38,7 +38,7 @@ class SnapshotService:
             found = self._files.get(name)
         except (InputError, ConfigError):
             # Their messages name the data directory, a server-side path.
-            raise NotFoundError(f"no snapshot named {name!r} in the data directory") from None
+            raise NotFoundError(f"no snapshot named {shown(name)} in the data directory") from None
         with self._db.write() as store:
             try:
                 store.snapshots.get(found.digest)

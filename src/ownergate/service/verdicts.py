@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import bindparam, select, true
 
 from ownergate.domain.model import Reason, Status
+from ownergate.errors import shown
 from ownergate.service.deciding import UNVERIFIED
 from ownergate.service.pairs import utcnow
 from ownergate.store import (
@@ -219,7 +220,7 @@ def current_verdict(
                 account_id, decision_record(row), override, row.declared_country
             )
     store.accounts.get(account_id)  # NotFoundError naming the account when there is none
-    raise NotFoundError(f"account {account_id!r} has no decision yet")
+    raise NotFoundError(f"account {shown(account_id)} has no decision yet")
 
 
 def override_in_force(

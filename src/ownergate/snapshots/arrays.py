@@ -23,6 +23,7 @@ import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ownergate.errors import shown
 from ownergate.graph.prepare import share_gcd
 from ownergate.graph.tables import (
     HOLDING_COLUMNS,
@@ -109,7 +110,7 @@ def read_arrays(directory: Path) -> tuple[EntityColumns, HoldingColumns]:
     folder = Path(directory) / DIRECTORY
     meta = _meta(directory)
     if meta.get("format") != FORMAT:
-        raise ValueError(f"{folder}: arrays format {meta.get('format')!r}, expected {FORMAT}")
+        raise ValueError(f"{folder}: arrays format {shown(meta.get('format'))}, expected {FORMAT}")
     source = pa.memory_map(str(folder / "strings.arrow"), "r")
     strings = pa.ipc.open_file(source).read_all()
     ids = _single(strings.column("id"))

@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ownergate.errors import ConfigError, InputError
+from ownergate.errors import ConfigError, InputError, shown
 from ownergate.graph.tables import HOLDING_COLUMNS, EntityColumns, HoldingColumns
 from ownergate.snapshots.arrays import has_arrays, read_arrays, write_arrays
 from ownergate.snapshots.registry import (
@@ -121,14 +121,14 @@ class SnapshotStore:
     def _check_name(self, name: str) -> None:
         if not _NAME.match(name):
             raise ConfigError(
-                f"snapshot name {name!r}: use letters, digits, '.', '_' or '-' (at most 100)"
+                f"snapshot name {shown(name)}: use letters, digits, '.', '_' or '-' (at most 100)"
             )
 
     def check_new(self, name: str) -> None:
         """Fail early (before a long import) when ``name`` is invalid or taken."""
         self._check_name(name)
         if (self.root / "refs" / name).exists():
-            raise ConfigError(f"snapshot {name!r} exists already; snapshots are immutable")
+            raise ConfigError(f"snapshot {shown(name)} exists already; snapshots are immutable")
 
     def save(self, name: str, registry: Registry, importer: str) -> Snapshot:
         """Store a registry as snapshot ``name``; an existing name is never overwritten."""
@@ -188,7 +188,7 @@ class SnapshotStore:
         self._check_name(name)
         ref = self.root / "refs" / name
         if not ref.is_file():
-            raise InputError(f"no snapshot named {name!r} in {self.root}")
+            raise InputError(f"no snapshot named {shown(name)} in {self.root}")
         digest = ref.read_text().strip()
         path = self.root / "snapshots" / digest
         manifest = json.loads((path / "manifest.json").read_text())
@@ -198,7 +198,7 @@ class SnapshotStore:
         """The snapshot holding the content ``digest``, under the first name (in name order)
         that refers to it; ``load`` it by that name."""
         if not isinstance(digest, str) or not _DIGEST.match(digest):
-            raise InputError(f"{digest!r} is not a snapshot digest (64 hex digits)")
+            raise InputError(f"{shown(digest)} is not a snapshot digest (64 hex digits)")
         refs = self.root / "refs"
         names = sorted(p.name for p in refs.iterdir()) if refs.is_dir() else []
         for name in names:

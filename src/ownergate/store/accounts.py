@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import NotFoundError
@@ -93,7 +93,7 @@ class AccountRepository:
     def get(self, account_id: str) -> Account:
         account = self.session.get(Account, account_id, populate_existing=True)
         if account is None:
-            raise NotFoundError(f"no account {account_id!r}")
+            raise NotFoundError(f"no account {shown(account_id)}")
         return account
 
     def list(self, *, after: str | None = None, limit: int = 100) -> list[Account]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ownergate.errors import shown
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
@@ -132,7 +133,7 @@ class ApiKeyRepository:
         """The key whose plain form starts ``og_<prefix>_``."""
         key = self.session.scalars(select(ApiKey).where(ApiKey.prefix == prefix)).first()
         if key is None:
-            raise NotFoundError(f"no API key {prefix!r}")
+            raise NotFoundError(f"no API key {shown(prefix)}")
         return key
 
     def list(self) -> list[ApiKey]:

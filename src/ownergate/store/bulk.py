@@ -16,7 +16,7 @@ from typing import Any, cast
 from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
@@ -129,7 +129,7 @@ class BulkWriter:
             current = self.current(ids)
             missing = self._missing_accounts(ids)
             if missing:
-                raise NotFoundError(f"no account {missing[0]!r} (and {len(missing) - 1} more)")
+                raise NotFoundError(f"no account {shown(missing[0])} (and {len(missing) - 1} more)")
             now = utcnow()
             values = [
                 {
@@ -223,14 +223,14 @@ def _checked(row: AccountRow) -> dict[str, Any]:
     try:
         return _account_values(row)
     except InputError as exc:
-        raise InputError(exc.message, record=f"account {row.id!r}", field=exc.field) from None
+        raise InputError(exc.message, record=f"account {shown(row.id)}", field=exc.field) from None
 
 
 def _account_values(row: AccountRow) -> dict[str, Any]:
     checks.text(row.id, "account_id", 200)
     if (row.annual_revenue is None) != (row.revenue_currency is None):
         raise ConflictError(
-            f"account {row.id!r}: give both or neither of annual_revenue and revenue_currency"
+            f"account {shown(row.id)}: give both or neither of annual_revenue and revenue_currency"
         )
     return {
         "organisation_name": checks.text(row.organisation_name, "organisation_name", 500),

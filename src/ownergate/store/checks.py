@@ -10,7 +10,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from ownergate.domain.countries import country_hint, is_country_code
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 
 _LEI = re.compile(r"^[0-9A-Z]{18}[0-9]{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -33,23 +33,26 @@ def text(value: Any, field: str, max_length: int) -> str:
 def country(value: Any, field: str) -> str:
     if not isinstance(value, str) or not is_country_code(value):
         hint = country_hint(value) if isinstance(value, str) else "not a string"
-        raise InputError(f"{value!r} is not a country code: {hint}", field=field)
+        raise InputError(f"{shown(value)} is not a country code: {hint}", field=field)
     return value
 
 
 def lei(value: Any) -> str:
     """An ISO 17442 Legal Entity Identifier: 20 characters whose check digits hold."""
     if not isinstance(value, str) or not _LEI.match(value):
-        raise InputError(f"{value!r} is not an LEI (20 characters, A-Z and 0-9)", field="lei")
+        raise InputError(f"{shown(value)} is not an LEI (20 characters, A-Z and 0-9)", field="lei")
     if int("".join(str(int(c, 36)) for c in value)) % 97 != 1:
-        raise InputError(f"{value!r} is not an LEI: its check digits do not match", field="lei")
+        raise InputError(
+            f"{shown(value)} is not an LEI: its check digits do not match", field="lei"
+        )
     return value
 
 
 def currency(value: Any) -> str:
     if not isinstance(value, str) or not _CURRENCY.match(value):
         raise InputError(
-            f"{value!r} is not an ISO 4217 currency code such as 'EUR'", field="revenue_currency"
+            f"{shown(value)} is not an ISO 4217 currency code such as 'EUR'",
+            field="revenue_currency",
         )
     return value
 
@@ -75,4 +78,4 @@ def choice(kind: type[E], value: Any, field: str) -> E:
         return kind(value)
     except ValueError:
         allowed = ", ".join(repr(m.value) for m in kind)
-        raise InputError(f"{value!r} is not one of {allowed}", field=field) from None
+        raise InputError(f"{shown(value)} is not one of {allowed}", field=field) from None

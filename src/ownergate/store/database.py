@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import URL, Connection, Engine, create_engine, event, make_url
 from sqlalchemy.orm import Session, UOWTransaction, sessionmaker
 
-from ownergate.errors import ConfigError
+from ownergate.errors import ConfigError, shown
 from ownergate.store.audit import READ_ONLY, WRITING
 from ownergate.store.errors import UnauditedWriteError
 from ownergate.store.models import AuditEntry, AuditHeadRow
@@ -41,7 +41,7 @@ def database_url(url: str) -> URL:
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername not in ("sqlite", "sqlite+pysqlite", "postgresql+psycopg"):
         raise ConfigError(
-            f"database {parsed.drivername!r} is not supported: use sqlite:///PATH or "
+            f"database {shown(parsed.drivername)} is not supported: use sqlite:///PATH or "
             "postgresql://USER@HOST/DB"
         )
     if parsed.get_backend_name() == "sqlite" and parsed.database in (None, "", ":memory:"):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ownergate.domain.model import Reason, Status
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
@@ -65,7 +65,7 @@ class DecisionRepository:
         when = None if computed_at is None else checks.aware(computed_at, "computed_at")
         with self._audit.writing(actor):
             if self.session.get(Account, account_id) is None:
-                raise NotFoundError(f"no account {account_id!r}")
+                raise NotFoundError(f"no account {shown(account_id)}")
             policy = self.session.get(PolicyVersion, policy_version)
             if policy is None:
                 raise NotFoundError(f"no policy version {policy_version}")
@@ -73,7 +73,7 @@ class DecisionRepository:
                 raise ConflictError(f"policy version {policy_version} is a draft")
             if snapshot_digest is not None:
                 if self.session.get(RegisteredSnapshot, snapshot_digest) is None:
-                    raise NotFoundError(f"no snapshot {snapshot_digest!r} is registered")
+                    raise NotFoundError(f"no snapshot {shown(snapshot_digest)} is registered")
             previous = self.current(account_id)
             now = utcnow()
             decision = Decision(
@@ -128,7 +128,7 @@ def _share(value: Any, field: str) -> float:
 
 def _method(value: Any) -> str:
     if value not in METHODS:
-        raise InputError(f"{value!r} is not one of {', '.join(METHODS)}", field="method")
+        raise InputError(f"{shown(value)} is not one of {', '.join(METHODS)}", field="method")
     return str(value)
 
 

@@ -18,6 +18,7 @@ from typing import Any, NamedTuple, cast
 from sqlalchemy import Table, delete, func, insert, select
 from sqlalchemy.orm import Session
 
+from ownergate.errors import shown
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
@@ -181,11 +182,11 @@ class LinkRepository:
         with self._audit.writing(actor):
             account = self.session.get(Account, account_id)
             if account is None:
-                raise NotFoundError(f"no account {account_id!r}")
+                raise NotFoundError(f"no account {shown(account_id)}")
             link = self.get(account_id)
             if kind is LinkVerdict.CONFIRM and entity_id in self.rejected(account_id):
                 raise ConflictError(
-                    f"entity {entity_id!r} was rejected for account {account_id!r}; "
+                    f"entity {shown(entity_id)} was rejected for account {shown(account_id)}; "
                     "a rejection is final"
                 )
             review = LinkReview(

@@ -14,7 +14,7 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError, PermissionDeniedError
@@ -55,7 +55,7 @@ class OverrideRepository:
             raise InputError("is not in the future", field="expires_at")
         with self._audit.writing(actor):
             if self.session.get(Account, account_id) is None:
-                raise NotFoundError(f"no account {account_id!r}")
+                raise NotFoundError(f"no account {shown(account_id)}")
             override = Override(
                 account_id=account_id,
                 verdict=kind,

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ownergate.errors import shown
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
 from ownergate.store.models import ScreenRun
@@ -38,7 +39,7 @@ class ScreenRunRepository:
         from_snapshot_digest: str | None = None,
     ) -> ScreenRun:
         if kind not in KINDS:
-            raise ConflictError(f"unknown run kind {kind!r}")
+            raise ConflictError(f"unknown run kind {shown(kind)}")
         with self._audit.writing(actor):
             run = ScreenRun(
                 kind=kind,

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ownergate.errors import InputError
+from ownergate.errors import InputError, shown
 from ownergate.store import activations, checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
@@ -47,7 +47,7 @@ class SnapshotRepository:
             if existing is not None:
                 if existing.name != name:
                     raise ConflictError(
-                        f"snapshot {digest} is registered already as {existing.name!r}"
+                        f"snapshot {digest} is registered already as {shown(existing.name)}"
                     )
                 return existing
             snapshot = RegisteredSnapshot(
@@ -89,7 +89,7 @@ class SnapshotRepository:
     def get(self, digest: str) -> RegisteredSnapshot:
         snapshot = self.session.get(RegisteredSnapshot, digest)
         if snapshot is None:
-            raise NotFoundError(f"no snapshot {digest!r} is registered")
+            raise NotFoundError(f"no snapshot {shown(digest)} is registered")
         return snapshot
 
     def find(self, name: str) -> list[RegisteredSnapshot]:

@@ -13,6 +13,8 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, DateTime, Dialect, Integer, Numeric, String
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from ownergate.errors import shown
+
 # SQLite only autoincrements an INTEGER PRIMARY KEY (the rowid), not a BIGINT one.
 BigIntId = BigInteger().with_variant(Integer(), "sqlite")
 
@@ -68,7 +70,7 @@ class ExactDecimal(TypeDecorator[Decimal]):
         if value is None:
             return None
         if not isinstance(value, Decimal) or not value.is_finite():
-            raise ValueError(f"{value!r} is not a finite Decimal")
+            raise ValueError(f"{shown(value)} is not a finite Decimal")
         return format(value, "f") if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, _dialect: Dialect) -> Decimal | None:
