@@ -56,10 +56,12 @@ from ownergate.importers.bods_statements import (
     parse_statement,
 )
 from ownergate.importers.records import EntityRecord, FactRecord, HoldingRecord, SourceBatch
+from ownergate.limits import MAX_RECORD_BYTES, describe_bytes
 
 BASES = {"shareholding": Basis.EQUITY, "votingRights": Basis.VOTING}
 _SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace
 _BOM = b"\xef\xbb\xbf"
+_RAW_LIMIT = 10_000  # the raw text kept with the reject of an oversized statement
 
 
 def read_bods(paths: Sequence[Path], *, skip_invalid: bool = False) -> SourceBatch:
@@ -141,6 +143,9 @@ def _package(data: bytes, file: str) -> Iterator[_Item]:
             _bad_json(err, file, text, at)
         line += text.count("\n", counted, at)
         counted = at
+        if end - at > MAX_RECORD_BYTES:
+            message = f"the record is larger than {describe_bytes(MAX_RECORD_BYTES)}"
+            raise InputError(message, file=file, record=f"line {line}")
         raw = text[at:end]
         yield _Item(_label(value, line), value, raw)
         at = _skip(text, end)
@@ -162,6 +167,11 @@ def _lines(data: bytes, file: str) -> Iterator[_Item]:
         if not chunk.strip():
             continue
         label = f"line {number}"
+        if len(chunk) > MAX_RECORD_BYTES:
+            message = f"the record is larger than {describe_bytes(MAX_RECORD_BYTES)}"
+            error = InputError(message, file=file, record=label)
+            yield _Item(label, None, chunk[:_RAW_LIMIT].decode("utf-8", "replace"), error)
+            continue
         try:
             line = chunk.decode("utf-8")
         except UnicodeDecodeError as err:

@@ -19,6 +19,7 @@ from typing import Any
 from ownergate.domain.countries import country_hint, is_country_code
 from ownergate.domain.shares import Share, ShareSyntaxError, parse_share
 from ownergate.errors import InputError, shown
+from ownergate.limits import too_long
 
 Json = dict[str, Any]
 
@@ -62,6 +63,8 @@ class Fields:
             return None
         if not isinstance(value, str):
             raise self.error(path, f"expected a string, got {describe_type(value)}")
+        if problem := too_long(value):
+            raise self.error(path, problem)
         try:
             value.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate escape such as "\ud800"

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from ownergate.errors import InputError, one_line
+from ownergate.limits import MAX_RECORD_BYTES, capped_binary_lines, describe_bytes
 
 OnError = Callable[[InputError, str], None]
 """Called with a record's error and raw text; raises, or keeps a reject and returns."""
@@ -55,7 +56,7 @@ def read_items(path: Path, name: str, on_error: OnError) -> Iterator[Item]:
 
 
 def _lines(fh: Any, name: str, on_error: OnError) -> Iterator[Item]:
-    for number, data in enumerate(fh, start=1):
+    for number, data in enumerate(capped_binary_lines(fh, name), start=1):
         if number == 1:
             data = data.removeprefix(b"\xef\xbb\xbf")
         if not data.strip():
@@ -103,6 +104,11 @@ def _array(data: bytes, name: str, on_error: OnError) -> Iterator[Item]:
                     f"malformed JSON array: {getattr(exc, 'msg', 'nested too deeply')}"
                 )
                 record = f"line {lines.at(at)}"
+                on_error(InputError(message, file=name, record=record), text[start:][:_RAW_LIMIT])
+                return
+            if pos - start > MAX_RECORD_BYTES:
+                message = f"the record is larger than {describe_bytes(MAX_RECORD_BYTES)}"
+                record = f"line {lines.at(start)}"
                 on_error(InputError(message, file=name, record=record), text[start:][:_RAW_LIMIT])
                 return
             yield Item(lines.at(start), text[start:pos], value)

@@ -17,6 +17,7 @@ from typing import Any
 from ownergate.domain.countries import is_country_code
 from ownergate.domain.shares import Share, ShareSyntaxError, parse_share
 from ownergate.errors import InputError, one_line, shown
+from ownergate.limits import too_long
 
 # FtM's historical and pseudo-countries: no ISO 3166-1 alpha-2 code stands for them.
 # ``suhh`` Soviet Union, ``cshh`` Czechoslovakia, ``yucs``/``csxx`` Yugoslavia / Serbia and
@@ -88,7 +89,10 @@ class Props:
 
 
 def text_ok(text: str, where: Where, field: str) -> str:
-    """Refuse lone surrogates (``"\\ud800"`` is valid JSON but not storable UTF-8)."""
+    """Refuse lone surrogates (``"\\ud800"`` is valid JSON but not storable UTF-8) and text
+    over the field cap."""
+    if problem := too_long(text):
+        raise where.error(problem, field)
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:

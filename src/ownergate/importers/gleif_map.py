@@ -19,6 +19,7 @@ from ownergate.domain.model import Basis, Kind
 from ownergate.domain.shares import Share
 from ownergate.errors import InputError, shown
 from ownergate.importers.records import EntityRecord, FactRecord, HoldingRecord
+from ownergate.limits import too_long
 
 ENTITY_STATUS = frozenset({"ACTIVE", "INACTIVE", "NULL"})
 LEI_REGISTRATION = frozenset(
@@ -137,6 +138,8 @@ class View:
         value = self.get(name)
         if value is not None and not isinstance(value, str):
             fail(f"expected text, found {type(value).__name__}", self.path(name))
+        if value is not None and (problem := too_long(value)):
+            fail(problem, self.path(name))
         text = value.strip() if value else None
         if not text and required:
             fail("missing", self.path(name))
@@ -203,6 +206,8 @@ class View:
         out = []
         for path, item in self.items(name):
             value = item.get(tag) if isinstance(item, dict) else item
+            if isinstance(value, str) and (problem := too_long(value)):
+                fail(problem, path)
             if isinstance(value, str):
                 if value.strip():
                     out.append(value.strip())

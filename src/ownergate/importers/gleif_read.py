@@ -21,11 +21,12 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from ownergate.errors import InputError, shown
 from ownergate.importers.gleif_csv import REQUIRED_COLUMNS, csv_kind
 from ownergate.importers.gleif_shape import RawRecord, RecordKind, local
+from ownergate.limits import MAX_RECORD_BYTES, MAX_XML_ELEMENTS, capped_lines, describe_bytes
 
 _ROOTS = {
     "LEIData": (RecordKind.LEI, "LEIRecord"),
@@ -36,7 +37,7 @@ _HEADERS = {"LEIHeader", "Header"}
 _ARRAY_KEYS = {"records", "relations", "exceptions", "data"}  # golden copy and API arrays
 _BLANK = re.compile(r"[ \t\r\n]+")
 _CHUNK = 1 << 20
-_MAX_RECORD = 64 << 20  # a JSON record larger than this is a broken file, not a record
+_XML_BLOCK = 64 << 10
 _STREAM_ERRORS = (OSError, EOFError, zipfile.BadZipFile, zlib.error, UnicodeDecodeError)
 
 
@@ -120,38 +121,50 @@ def _binary(path: Path) -> Iterator[IO[bytes]]:
 
 
 def _xml(stream: IO[bytes], name: str, meta: dict[str, Any]) -> Iterator[RawRecord]:
+    """Records as they end. The bytes and elements read since the current record started
+    are counted after every block: a record past ``MAX_RECORD_BYTES`` or
+    ``MAX_XML_ELEMENTS`` is refused while it is being read, not once it is whole."""
+    parser: ET.XMLPullParser[ET.Element] = ET.XMLPullParser(events=("start", "end"))
     kind: RecordKind | None = None
     record_tag = ""
     depth = 0
     container: ET.Element | None = None
     ordinal = 0
+    read = 0
+    started: int | None = None  # bytes read when the open record started
+    elements = 0
     try:
-        for event, elem in ET.iterparse(stream, events=("start", "end")):
-            if event == "start":
-                depth += 1
-                if depth == 1:
-                    root = local(elem.tag)
-                    if root not in _ROOTS:
-                        raise InputError(
-                            f"not a GLEIF XML file: root element <{root[:40]}>, expected one "
-                            f"of {', '.join(_ROOTS)}",
-                            file=name,
-                        )
-                    kind, record_tag = _ROOTS[root]
-                    meta["kind"] = kind.value
-                elif depth == 2:
-                    container = elem
-                continue
-            depth -= 1
-            if depth == 2 and local(elem.tag) == record_tag:
-                ordinal += 1
-                yield RawRecord("xml", elem, None, ordinal, _xml_text(elem), kind)
-                elem.clear()
-                if container is not None:
-                    container.clear()  # drop the cleared records the parent still lists
-            elif depth == 1 and local(elem.tag) in _HEADERS:
-                _xml_header(elem, meta)
-                elem.clear()
+        while block := stream.read(_XML_BLOCK):
+            read += len(block)
+            parser.feed(block)
+            # Only start and end events were asked for: each carries an element.
+            events = cast(Iterator[tuple[str, ET.Element]], parser.read_events())
+            for event, elem in events:
+                if event == "start":
+                    depth += 1
+                    if depth == 1:
+                        kind, record_tag = _xml_root(elem, name)
+                        meta["kind"] = kind.value
+                    elif depth == 2:
+                        container = elem
+                    elif depth == 3 and local(elem.tag) == record_tag:
+                        started, elements = read, 0
+                    elements += 1
+                    continue
+                depth -= 1
+                if depth == 2 and local(elem.tag) == record_tag:
+                    ordinal += 1
+                    started = None
+                    yield RawRecord("xml", elem, None, ordinal, _xml_text(elem), kind)
+                    elem.clear()
+                    if container is not None:
+                        container.clear()  # drop the cleared records the parent still lists
+                elif depth == 1 and local(elem.tag) in _HEADERS:
+                    _xml_header(elem, meta)
+                    elem.clear()
+            if started is not None:
+                _xml_record_cap(name, ordinal + 1, read - started, elements)
+        parser.close()
     except ET.ParseError as exc:
         line = exc.position[0] if exc.position else None
         raise InputError(
@@ -159,6 +172,34 @@ def _xml(stream: IO[bytes], name: str, meta: dict[str, Any]) -> Iterator[RawReco
         ) from None
     if kind is None:
         raise InputError("not a GLEIF XML file: no root element", file=name)
+
+
+def _xml_root(elem: ET.Element, name: str) -> tuple[RecordKind, str]:
+    root = local(elem.tag)
+    if root not in _ROOTS:
+        raise InputError(
+            # An XML name holds no control character or quote: shown as written.
+            f"not a GLEIF XML file: root element <{root[:40]}>, expected one of "
+            f"{', '.join(_ROOTS)}",
+            file=name,
+        )
+    return _ROOTS[root]
+
+
+def _xml_record_cap(name: str, ordinal: int, size: int, elements: int) -> None:
+    if size > MAX_RECORD_BYTES:
+        raise InputError(
+            f"the record is larger than {describe_bytes(MAX_RECORD_BYTES)}: a broken or "
+            "hostile file",
+            file=name,
+            record=f"record {ordinal}",
+        )
+    if elements > MAX_XML_ELEMENTS:
+        raise InputError(
+            f"the record holds more than {MAX_XML_ELEMENTS:,} elements: a broken or hostile file",
+            file=name,
+            record=f"record {ordinal}",
+        )
 
 
 def _xml_header(elem: ET.Element, meta: dict[str, Any]) -> None:
@@ -223,7 +264,12 @@ class _Window:
             try:
                 value, end = self.decoder.raw_decode(self.buf, self.pos)
             except json.JSONDecodeError as exc:
-                if len(self.buf) - self.pos < _MAX_RECORD and self._more():
+                if len(self.buf) - self.pos > MAX_RECORD_BYTES:
+                    raise self.fail(
+                        f"the record is larger than {describe_bytes(MAX_RECORD_BYTES)}: a "
+                        "broken or hostile file"
+                    ) from None
+                if self._more():
                     continue
                 raise self.fail(f"JSON syntax: {exc.msg}") from None
             except RecursionError:
@@ -291,7 +337,7 @@ def _json(stream: IO[bytes], name: str) -> Iterator[RawRecord]:
 
 def _csv(stream: IO[bytes], name: str, meta: dict[str, Any]) -> Iterator[RawRecord]:
     text = io.TextIOWrapper(stream, encoding="utf-8-sig", newline="")
-    reader = csv.reader(text)
+    reader = csv.reader(capped_lines(text, name))
     try:
         header = next(reader, None)
         if header is None:

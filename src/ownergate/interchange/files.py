@@ -26,6 +26,8 @@ import pyarrow.json as pa_json
 import pyarrow.parquet as pq
 
 from ownergate.errors import InputError, one_line, shown
+from ownergate.interchange.field_sizes import first_too_long
+from ownergate.limits import capped_binary_lines, capped_lines, too_long
 
 Format = Literal["csv", "parquet", "jsonl"]
 FORMATS: dict[str, Format] = {
@@ -115,6 +117,11 @@ def read_source(
     except OSError as exc:
         raise InputError(f"cannot read file: {exc.strerror or exc}", file=name) from None
     source = Source(name, file, fmt, table, lines)
+    for column in table.column_names:
+        row = first_too_long(table.column(column))
+        if row is not None:
+            value = str(table.column(column)[row].as_py())
+            raise source.error(too_long(value) or "too long", row=row, field=column)
     for column in required:
         absent = not source.has(column)
         if not absent and fmt == "jsonl" and len(source):
@@ -134,7 +141,7 @@ def _column_names(file: Path, fmt: Format, table: pa.Table) -> list[str]:
 def _csv_header(file: Path, name: str) -> list[str]:
     try:
         with file.open(newline="", encoding="utf-8-sig") as fh:
-            for fields in csv.reader(fh):
+            for fields in csv.reader(capped_lines(fh, name)):
                 if fields:
                     return fields
     except UnicodeDecodeError:
@@ -172,7 +179,7 @@ def _read_csv(file: Path, name: str, columns: Sequence[str], coded: Collection[s
 def _csv_records(file: Path) -> Any:
     """(start line, fields) of each non-blank CSV record, header included."""
     with file.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-        reader = csv.reader(fh)
+        reader = csv.reader(capped_lines(fh, str(file)))
         previous = 0
         try:
             for fields in reader:
@@ -203,7 +210,8 @@ def _csv_bad_line(file: Path, width: int) -> int | None:
 
 def _json_lines(file: Path) -> dict[int, int]:
     with file.open("rb") as fh:
-        return dict(enumerate(n for n, raw in enumerate(fh, start=1) if raw.strip()))
+        lines = enumerate(capped_binary_lines(fh, str(file)), start=1)
+        return dict(enumerate(n for n, raw in lines if raw.strip()))
 
 
 def _read_parquet(
@@ -240,7 +248,7 @@ def _read_jsonl_slowly(
     seen: set[str] = set()
     lines: list[int] = []
     with file.open("rb") as fh:
-        for number, raw in enumerate(fh, start=1):
+        for number, raw in enumerate(capped_binary_lines(fh, name), start=1):
             if not raw.strip():
                 continue
             record = f"line {number}"

@@ -17,6 +17,7 @@ from typing import IO, NoReturn
 
 from ownergate.errors import InputError, shown
 from ownergate.ipintel.addresses import parse_int
+from ownergate.limits import capped_lines
 
 BITS = {4: 32, 6: 128}
 MAX_ASN = (1 << 32) - 1
@@ -72,7 +73,7 @@ def address(text: str, name: str, line: int, column: str) -> tuple[int, int]:
 def read_networks(path: Path, name: str, into: ListData) -> None:
     """One CIDR or single address per line; ``#`` starts a comment."""
     with opened(path, name) as handle:
-        for line, raw in enumerate(handle, 1):
+        for line, raw in enumerate(capped_lines(handle, name), 1):
             text = raw.split("#", 1)[0].strip()
             if not text:
                 continue
@@ -86,7 +87,7 @@ def read_networks(path: Path, name: str, into: ListData) -> None:
 def read_asn_list(path: Path, name: str, into: ListData) -> None:
     """One ASN per line (``AS13335`` or ``13335``); ``#`` starts a comment."""
     with opened(path, name) as handle:
-        for line, raw in enumerate(handle, 1):
+        for line, raw in enumerate(capped_lines(handle, name), 1):
             text = raw.split("#", 1)[0].strip()
             if text:
                 into.asns.add(asn_number(text.upper().removeprefix("AS"), name, line, "asn"))

@@ -32,6 +32,7 @@ from ownergate.ipintel.formats import (
     fail,
     opened,
 )
+from ownergate.limits import capped_lines
 
 _COUNTRY = re.compile(r"^[A-Z]{2}$")
 _OCTET = r"^(0|[1-9][0-9]{0,2})$"
@@ -94,7 +95,7 @@ def _read(path: Path, name: str, into: ListData, width: int, bulk: Values, one: 
         _fast(columns, into, bulk)
     except (_Odd, OSError, ValueError, pa.ArrowException):
         with opened(path, name) as handle:
-            _slow(list(csv.reader(handle)), width, name, into, one)
+            _slow(list(csv.reader(capped_lines(handle, name))), width, name, into, one)
 
 
 def _columns(path: Path, width: int) -> list[pa.Array]:
