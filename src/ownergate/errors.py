@@ -74,6 +74,10 @@ class InputError(OwnergateError):
         return one_line(f"{where}: {self.message}" if where else self.message)
 
 
+class NameTakenError(InputError):
+    """Raised when a name that must be new (a snapshot's) is taken already; names it."""
+
+
 class PolicyError(InputError):
     """Raised when a policy file or policy value is invalid; names the offending key."""
 

@@ -163,7 +163,7 @@ def test_ingest_then_screen_the_snapshot_like_the_files(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "snapshot week-48" in proc.stdout and "7 entities, 6 holdings" in proc.stdout
     again = run("ingest", "-e", ENTITIES, "-o", OWNERSHIP, "--snapshot", "week-48", **data)
-    assert again.returncode == 1 and "immutable" in again.stderr
+    assert again.returncode == 2 and "immutable" in again.stderr
     listing = run("snapshots", **data)
     assert "week-48" in listing.stdout
     from_files, from_snapshot = tmp_path / "f.csv", tmp_path / "s.csv"

@@ -25,14 +25,28 @@ def snapshot_entity_column(snapshot: str, column: str) -> pa.Array | None:
     return store_from_settings().entity_column(snapshot, column)
 
 
-def snapshots() -> None:
+def snapshots(
+    gc: Annotated[
+        bool,
+        typer.Option(
+            "--gc",
+            help="First remove what interrupted imports left (staging folders no live "
+            "import holds, temporary names), older than a minute.",
+        ),
+    ] = False,
+) -> None:
     """List the snapshots in OWNERGATE_DATA_DIR."""
     try:
         store = store_from_settings()
+        removed = store.sweep() if gc else []
         found = store.list()
     except OwnergateError as exc:
         fail(exc)
         return
+    if gc:
+        console.print(f"removed {len(removed)} leftover(s) of interrupted writes", highlight=False)
+        for path in removed:
+            console.print(f"  {path.relative_to(store.root)}", markup=False, highlight=False)
     table = Table(title=f"Snapshots in {store.root}", title_justify="left")
     numeric = ("entities", "holdings", "facts", "conflicts")
     for col in ("name", "digest", "imported", "sources", *numeric):

@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from ownergate.errors import ConfigError, InputError, shown
+from ownergate.errors import ConfigError, InputError, NameTakenError, shown
 from ownergate.graph.tables import HOLDING_COLUMNS, EntityColumns, HoldingColumns
 from ownergate.snapshots.arrays import has_arrays, read_arrays, write_arrays
 from ownergate.snapshots.registry import (
@@ -51,6 +51,7 @@ from ownergate.snapshots.registry import (
     SUPERSEDED_SCHEMA,
     Registry,
 )
+from ownergate.snapshots.sweep import MIN_AGE_SECONDS, STAGING_PREFIX, held, sweep
 
 FORMAT_VERSION = 2
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -112,6 +113,61 @@ def _write_holdings(path: Path, registry: Registry) -> None:
     pq.write_table(pa.table(columns), path)
 
 
+def _write_staging(staging: Path, registry: Registry, importer: str) -> str:
+    """Every file of the snapshot into ``staging``, synced; returns its digest."""
+    # The big writes are independent, and pyarrow and numpy release the GIL.
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        jobs = [
+            pool.submit(_write_entities, staging / "entities.parquet", registry),
+            pool.submit(_write_holdings, staging / "holdings.parquet", registry),
+            pool.submit(write_arrays, staging, registry.entities, registry.holdings),
+        ]
+        for job in jobs:
+            job.result()
+    for table, schema in _SIDE_TABLES.items():
+        data = getattr(registry, table).cast(schema)
+        pq.write_table(data, staging / f"{table}.parquet")
+    checksums = {f: sha256_file(staging / f) for f in DATA_FILES}
+    digest = hashlib.sha256("".join(f"{f}:{checksums[f]}\n" for f in DATA_FILES).encode())
+    placeholders = registry.entity_extra.column("placeholder")
+    manifest = {
+        "format": FORMAT_VERSION,
+        "digest": digest.hexdigest(),
+        "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "importer": importer,
+        "sources": registry.sources,
+        "counts": {
+            "entities": len(registry.entities),
+            "holdings": len(registry.holdings),
+            "placeholders": pc.sum(placeholders).as_py() or 0,
+            **{t: getattr(registry, t).num_rows for t in _SIDE_TABLES},
+        },
+        "checksums": checksums,
+        "country_vocab": list(registry.entities.country_vocab),
+    }
+    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
+    # Synced before the rename publishes them: a crash never leaves a named, torn snapshot.
+    for path in staging.rglob("*"):
+        if path.is_file():
+            _fsync(path)
+    _fsync(staging)
+    return digest.hexdigest()
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _taken(name: str) -> NameTakenError:
+    return NameTakenError(
+        f"snapshot {shown(name)} exists already; snapshots are immutable", field="--snapshot"
+    )
+
+
 class SnapshotStore:
     """Snapshots under ``root`` (``OWNERGATE_DATA_DIR`` in the CLI)."""
 
@@ -125,64 +181,58 @@ class SnapshotStore:
             )
 
     def check_new(self, name: str) -> None:
-        """Fail early (before a long import) when ``name`` is invalid or taken."""
+        """Fail early (before a long import) when ``name`` is invalid or taken; ``save``
+        checks again, atomically, when it takes the name."""
         self._check_name(name)
         if (self.root / "refs" / name).exists():
-            raise ConfigError(f"snapshot {shown(name)} exists already; snapshots are immutable")
+            raise _taken(name)
+
+    def sweep(self, *, min_age: float = MIN_AGE_SECONDS) -> list[Path]:
+        """Remove what interrupted writes left (see ``snapshots.sweep``)."""
+        return sweep(self.root, min_age=min_age)
 
     def save(self, name: str, registry: Registry, importer: str) -> Snapshot:
         """Store a registry as snapshot ``name``; an existing name is never overwritten."""
         self.check_new(name)
-        ref = self.root / "refs" / name
         (self.root / "snapshots").mkdir(parents=True, exist_ok=True)
         (self.root / "refs").mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root / "snapshots"))
+        self.sweep()
+        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.root / "snapshots"))
         try:
-            # The big writes are independent, and pyarrow and numpy release the GIL.
-            with ThreadPoolExecutor(max_workers=3) as pool:
-                jobs = [
-                    pool.submit(_write_entities, staging / "entities.parquet", registry),
-                    pool.submit(_write_holdings, staging / "holdings.parquet", registry),
-                    pool.submit(write_arrays, staging, registry.entities, registry.holdings),
-                ]
-                for job in jobs:
-                    job.result()
-            for table, schema in _SIDE_TABLES.items():
-                data = getattr(registry, table).cast(schema)
-                pq.write_table(data, staging / f"{table}.parquet")
-            checksums = {f: sha256_file(staging / f) for f in DATA_FILES}
-            digest = hashlib.sha256(
-                "".join(f"{f}:{checksums[f]}\n" for f in DATA_FILES).encode()
-            ).hexdigest()
-            placeholders = registry.entity_extra.column("placeholder")
-            manifest = {
-                "format": FORMAT_VERSION,
-                "digest": digest,
-                "imported_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "importer": importer,
-                "sources": registry.sources,
-                "counts": {
-                    "entities": len(registry.entities),
-                    "holdings": len(registry.holdings),
-                    "placeholders": pc.sum(placeholders).as_py() or 0,
-                    **{t: getattr(registry, t).num_rows for t in _SIDE_TABLES},
-                },
-                "checksums": checksums,
-                "country_vocab": list(registry.entities.country_vocab),
-            }
-            (staging / "manifest.json").write_text(json.dumps(manifest, indent=2) + "\n")
-            final = self.root / "snapshots" / digest
-            if final.exists():
-                shutil.rmtree(staging)
-            else:
-                os.replace(staging, final)
+            with held(staging):  # a live import: the sweep of another process leaves it
+                digest = _write_staging(staging, registry, importer)
+                final = self.root / "snapshots" / digest
+                try:
+                    os.rename(staging, final)
+                    _fsync(final.parent)
+                except OSError:
+                    if not final.is_dir():
+                        raise
+                    shutil.rmtree(staging)  # the same content, stored by another import
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        ref_tmp = ref.with_name(f".{name}.tmp")
-        ref_tmp.write_text(digest + "\n")
-        os.replace(ref_tmp, ref)
+        self._take_name(name, digest)
         return self.get(name)
+
+    def _take_name(self, name: str, digest: str) -> None:
+        """Point ``refs/name`` at ``digest``, atomically and only if the name is free: the
+        ref is written whole to a temporary file, then hard-linked into place, which fails
+        when the name exists (two imports of one name: the second loses, naming it)."""
+        refs = self.root / "refs"
+        fd, temp = tempfile.mkstemp(prefix=f".{name}.", suffix=".tmp", dir=refs)
+        try:
+            with os.fdopen(fd, "w") as out:
+                out.write(digest + "\n")
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(temp, refs / name)
+            except FileExistsError:
+                raise _taken(name) from None
+            _fsync(refs)
+        finally:
+            Path(temp).unlink(missing_ok=True)
 
     def get(self, name: str) -> Snapshot:
         self._check_name(name)
