@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -136,14 +136,15 @@ class IpIntel:
 
     def lookup(self, ip: str) -> IpInfo:
         """Everything known about one address; IpAddressError when it is not one."""
-        text, version, packed = parse_parts(ip)
+        text, version, packed, embedded = parse_parts(ip)
         part = self._index.versions[version]
-        return self._answer(ip, text, version, part, part.search.one(packed))
+        info = self._answer(ip, text, version, part, part.search.one(packed))
+        return _carried(info, embedded) if embedded else info
 
     def lookup_many(self, ips: Iterable[str]) -> list[IpInfo]:
         """``lookup`` for a batch, searched together; an error names the item."""
         queries = list(ips)
-        parsed: list[tuple[str, int, bytes]] = []
+        parsed: list[tuple[str, int, bytes, str]] = []
         for item, query in enumerate(queries, 1):
             try:
                 parsed.append(parse_parts(query))
@@ -157,10 +158,13 @@ class IpIntel:
                 for k, position in zip(picks, found, strict=True):
                     positions[k] = position
         versions = self._index.versions
-        return [
+        out = [
             self._answer(query, text, version, versions[version], position)
-            for query, (text, version, _), position in zip(queries, parsed, positions, strict=True)
+            for query, (text, version, _, _), position in zip(
+                queries, parsed, positions, strict=True
+            )
         ]
+        return [_carried(info, p[3]) if p[3] else info for info, p in zip(out, parsed, strict=True)]
 
     def close(self) -> None:
         if self._mmdb:
@@ -251,3 +255,12 @@ class IpIntel:
         )
         self._cache[version][fact] = facts
         return facts
+
+
+EMBEDDED_FLAG = "embedded_ipv4"
+
+
+def _carried(info: IpInfo, form: str) -> IpInfo:
+    """The IPv4 answer for an IPv6 address that carried it, flagged with the form
+    (``nat64``, ``6to4``, ``teredo`` ...), so the gate and the audit log show the tunnel."""
+    return replace(info, flags=(*info.flags, Flag(EMBEDDED_FLAG, form)))

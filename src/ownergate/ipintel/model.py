@@ -6,7 +6,16 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-FLAG_NAMES = ("tor_exit", "vpn", "hosting", "relay", "proxy", "crawler", "reserved")
+FLAG_NAMES = (
+    "tor_exit",
+    "vpn",
+    "hosting",
+    "relay",
+    "proxy",
+    "crawler",
+    "reserved",
+    "embedded_ipv4",  # an IPv6 address read as the IPv4 one it carries (source: the form)
+)
 
 
 @dataclass(frozen=True, slots=True)

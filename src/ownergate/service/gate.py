@@ -80,6 +80,7 @@ class GateVerdict:
             "override_id": self.override_id,
             "account_country": self.account_country,
             "ip": None if ip is None else ip.ip,
+            "ip_given": self.request.ip,
             "ip_country": None if ip is None else ip.country,
             "ip_country_source": None if ip is None else ip.country_source,
             "ip_country_sources": {}
