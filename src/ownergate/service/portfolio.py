@@ -205,7 +205,6 @@ class PortfolioService:
             clock.lap("decide")
             self._write(run, pair, made, new_links, report, sinks, actor)
             clock.lap("write")
-            count(report.counts, "links", [r.outcome for r in new_links])
             advance(min(start + self._batch, len(customers)))
 
     def rescreen(
@@ -352,6 +351,8 @@ class PortfolioService:
             )
             counts["flips"] = counts.get("flips", 0) + len(flips)
             count(counts, "status", [d.status for d in made])
+            count(counts, "links", [r.outcome for r in new_links])
+            # Committed with the batch they count: a resumed run starts from exact counters.
             store.runs.advance(run.id, made[-1].account_id, counts, actor=actor)
         for sink in sinks:
             sink.emit(flips)

@@ -125,14 +125,26 @@ def test_an_interrupted_screen_resumes_after_its_last_batch(db: Database, data_d
     with db.read() as store:
         (run,) = store.runs.latest()
         assert run.finished_at is None and run.counts["accounts"] == 4
+        # The counters landed with their batches: every stored link is counted.
+        assert _links_counted(run.counts) == _links_stored(store) == 3
         cursor = run.cursor
     report = portfolio.screen(actor=ACTOR)
     assert report.run_id == run.id and report.resumed_after == cursor
     assert report.counts["accounts"] == len(ACCOUNTS) == report.counts["appended"]
     with db.read() as store:
         assert store.runs.get(run.id).finished_at is not None
+        assert _links_counted(store.runs.get(run.id).counts) == _links_stored(store) == 4
         for row in ACCOUNTS:
             assert len(store.decisions.history(row.id)) == 1
+    assert report.counts == {**report.counts, "links.linked": 2, "links.unmatched": 2}
+
+
+def _links_counted(counts: Mapping[str, int]) -> int:
+    return sum(v for k, v in counts.items() if k.startswith("links."))
+
+
+def _links_stored(store: Any) -> int:
+    return len(store.links.states())
 
 
 def test_a_rescreen_re_decides_only_what_the_change_reaches_and_emits_flips(
