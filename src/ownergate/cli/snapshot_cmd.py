@@ -31,7 +31,7 @@ def snapshots(
         typer.Option(
             "--gc",
             help="First remove what interrupted imports left (staging folders no live "
-            "import holds, temporary names), older than a minute.",
+            "import holds, temporary names a minute old).",
         ),
     ] = False,
 ) -> None:

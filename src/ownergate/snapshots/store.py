@@ -51,7 +51,7 @@ from ownergate.snapshots.registry import (
     SUPERSEDED_SCHEMA,
     Registry,
 )
-from ownergate.snapshots.sweep import MIN_AGE_SECONDS, STAGING_PREFIX, held, sweep
+from ownergate.snapshots.sweep import MIN_AGE_SECONDS, staging_directory, sweep
 
 FORMAT_VERSION = 2
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
@@ -197,9 +197,9 @@ class SnapshotStore:
         (self.root / "snapshots").mkdir(parents=True, exist_ok=True)
         (self.root / "refs").mkdir(parents=True, exist_ok=True)
         self.sweep()
-        staging = Path(tempfile.mkdtemp(prefix=STAGING_PREFIX, dir=self.root / "snapshots"))
-        try:
-            with held(staging):  # a live import: the sweep of another process leaves it
+        # Locked while it is written: the sweep of another process leaves it alone.
+        with staging_directory(self.root / "snapshots") as staging:
+            try:
                 digest = _write_staging(staging, registry, importer)
                 final = self.root / "snapshots" / digest
                 try:
@@ -209,9 +209,9 @@ class SnapshotStore:
                     if not final.is_dir():
                         raise
                     shutil.rmtree(staging)  # the same content, stored by another import
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
         self._take_name(name, digest)
         return self.get(name)
 

@@ -168,19 +168,22 @@ def _stale(path: Path, seconds: float = 3600) -> Path:
 
 def test_the_next_write_sweeps_staging_left_by_a_killed_import(tmp_path: Path) -> None:
     store = SnapshotStore(tmp_path)
-    abandoned = _stale(tmp_path / "snapshots" / ".staging-dead")
-    young = _stale(tmp_path / "snapshots" / ".staging-young", seconds=1)
-    held = _stale(tmp_path / "snapshots" / ".staging-held")
+    # A staging folder nobody holds: its import died, however recently.
+    abandoned = _stale(tmp_path / "snapshots" / ".staging-dead", seconds=0)
+    # Made but not yet locked: only an old one is abandoned.
+    young = _stale(tmp_path / "snapshots" / ".creating-young", seconds=1)
+    old = _stale(tmp_path / "snapshots" / ".creating-old")
+    held = _stale(tmp_path / "snapshots" / ".staging-held", seconds=0)
     fd = os.open(held, os.O_RDONLY)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)  # a live import is still writing here
         _save(store, "after")
-        assert not abandoned.exists()
+        assert not abandoned.exists() and not old.exists()
         assert young.exists() and held.exists()
     finally:
         os.close(fd)
-    # Released and old: the next sweep takes it.
-    assert store.sweep(min_age=30) == [held]
+    # Released: the next sweep takes it.
+    assert store.sweep() == [held]
     assert not held.exists() and young.exists()
     assert store.get("after").name == "after"
 
