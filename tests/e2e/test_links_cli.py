@@ -2,7 +2,8 @@
 a table and as JSON, then a confirmation and a rejection and what each did to the account.
 
 The commands run through a Typer app of their own (``ownergate.cli.main`` registers
-``links_app``; these tests do not depend on that), in-process with ``CliRunner``.
+``links_app`` and ``changes_app``; these tests do not depend on that), in-process with
+``CliRunner``.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import pytest
 import typer
 from typer.testing import CliRunner, Result
 
+from ownergate.cli.changes_cmd import changes_app
 from ownergate.cli.links_cmd import links_app
 from ownergate.store import Database, upgrade
 from tests.databases import database_url, postgres_server  # noqa: F401
@@ -21,6 +23,7 @@ from tests.integration.api.test_links_api import screen_twins
 
 app = typer.Typer()
 app.add_typer(links_app, name="links")
+app.add_typer(changes_app, name="changes")
 
 
 @pytest.fixture
@@ -68,7 +71,19 @@ def test_a_confirmation_links_the_account_and_a_rejection_unlinks_it(
 
     rejected = links(env, "reject", "a-twin", "TWA", "--reason", "wrong company", "--actor", "jane")
     assert rejected.exit_code == 0, rejected.output
-    assert "a-twin: linked to no entity; allowed" in rejected.stdout
+    # The rejection would lift the restriction: held for another principal.
+    assert "waits as change 1" in rejected.stdout
+    changes = CliRunner().invoke(app, ["changes", "list", "--json"], env=env)
+    assert json.loads(changes.stdout)["requested_by"] == "jane"
+    self_approved = CliRunner().invoke(
+        app, ["changes", "approve", "1", "--reason", "ok", "--actor", "jane"], env=env
+    )
+    assert self_approved.exit_code == 1 and "another principal" in self_approved.stderr
+    approved = CliRunner().invoke(
+        app, ["changes", "approve", "1", "--reason", "checked", "--actor", "john"], env=env
+    )
+    assert approved.exit_code == 0, approved.output
+    assert "a-twin is allowed" in approved.stdout
     shown = json.loads(links(env, "show", "a-twin", "--json").stdout)
     assert shown["link"]["entity_id"] is None
     assert [(r["verdict"], r["entity_id"]) for r in shown["reviews"]] == [

@@ -25,6 +25,7 @@ from ownergate.service import (
     SnapshotService,
 )
 from ownergate.service.gate import GateService
+from ownergate.service.pending import PendingChangeService
 
 
 class Role(StrEnum):
@@ -82,6 +83,9 @@ class Services(Protocol):
 
     @property
     def links(self) -> LinkReviewService: ...
+
+    @property
+    def changes(self) -> PendingChangeService: ...
 
     @property
     def policies(self) -> PolicyService: ...

@@ -31,6 +31,7 @@ from ownergate.service import (
 )
 from ownergate.service.gate import GateService
 from ownergate.service.gate_audit import GateAudit
+from ownergate.service.pending import PendingChangeService
 from ownergate.service.verdict_cache import verdict_cache
 from ownergate.settings import Settings
 from ownergate.snapshots import SnapshotStore
@@ -62,6 +63,7 @@ class StoreServices:
         self.overrides = OverrideService(database, cache)
         # The same AccountService: its re-decisions after an answer go through the cache.
         self.links = LinkReviewService(database, self.deciders, self.accounts)
+        self.changes = PendingChangeService(database, self.accounts, self.links)
         self.policies = PolicyService(database)
         self.snapshots = SnapshotService(database, snapshots)
         self.audit = AuditService(database)

@@ -206,6 +206,17 @@ def _answer(account_id: str, entity_id: str, verdict: str, reason: str, actor: s
 
 def _report(answer: ReviewAnswer) -> None:
     review, decision = answer.review, answer.decision.verdict.decision
+    if answer.pending is not None or review is None:
+        held = answer.pending
+        assert held is not None
+        console.print(
+            f"held: the answer would move {held.account_id} from {held.from_status} to "
+            f"{held.to_status}, so it waits as change {held.id} for another principal's "
+            f"approval (ownergate changes approve {held.id}); nothing changed yet",
+            markup=False,
+            highlight=False,
+        )
+        return
     err_console.print(
         f"{review.verdict.value}ed {review.entity_id} for {review.account_id} "
         f"(review {review.id}, by {review.reviewer})",

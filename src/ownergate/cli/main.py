@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from ownergate.cli.admin_cmd import audit_app, keys_app
+from ownergate.cli.changes_cmd import changes_app
 from ownergate.cli.impact_cmd import impact
 from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.ip_cmd import ip_app
@@ -38,5 +39,6 @@ app.add_typer(ip_app, name="ip")
 app.add_typer(synth_app, name="synth")
 app.add_typer(portfolio_app, name="portfolio")
 app.add_typer(links_app, name="links")
+app.add_typer(changes_app, name="changes")
 
 __all__ = ["app"]

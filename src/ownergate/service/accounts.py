@@ -16,8 +16,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from ownergate.service.deciding import Decided, Subject, check_country, decide
+from ownergate.service.four_eyes import Approval, change_base, held_from
 from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
 from ownergate.service.verdict_cache import VerdictCache
 from ownergate.service.verdicts import (
@@ -29,9 +31,12 @@ from ownergate.service.verdicts import (
 from ownergate.store import (
     Account,
     AccountStatus,
+    ChangeKind,
     ConflictError,
     Database,
+    PendingChange,
     Repositories,
+    ReviewOutcome,
 )
 from ownergate.store.links import link_applies
 
@@ -50,16 +55,44 @@ class AccountFields:
     revenue_currency: str | None = None
     status: AccountStatus = AccountStatus.ACTIVE
 
+    def as_json(self) -> dict[str, Any]:
+        """The write as a pending change keeps it (the revenue as decimal text)."""
+        revenue = self.annual_revenue
+        return {
+            "organisation_name": self.organisation_name,
+            "declared_country": self.declared_country,
+            "registry_entity_id": self.registry_entity_id,
+            "lei": self.lei,
+            "annual_revenue": None if revenue is None else format(revenue, "f"),
+            "revenue_currency": self.revenue_currency,
+            "status": self.status.value,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AccountFields:
+        revenue = data.get("annual_revenue")
+        return cls(
+            organisation_name=data["organisation_name"],
+            declared_country=data["declared_country"],
+            registry_entity_id=data.get("registry_entity_id"),
+            lei=data.get("lei"),
+            annual_revenue=None if revenue is None else Decimal(revenue),
+            revenue_currency=data.get("revenue_currency"),
+            status=AccountStatus(data.get("status", AccountStatus.ACTIVE.value)),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class AccountDecision:
     """An account after a write or a re-decision, and its verdict; ``new_decision`` says
-    whether a decision was appended."""
+    whether a decision was appended. ``pending``: the write would have lifted the account's
+    restriction, so it was held for a second principal and nothing changed."""
 
     account: Account
     created: bool
     verdict: EffectiveVerdict
     new_decision: bool
+    pending: PendingChange | None = None
 
 
 class _Stale(Exception):
@@ -72,8 +105,17 @@ class AccountService:
         self._deciders = deciders
         self._cache = cache
 
-    def put(self, account_id: str, fields: AccountFields, *, actor: str) -> AccountDecision:
-        """Create or replace the account, decide it, and append the decision if it changed."""
+    def put(
+        self,
+        account_id: str,
+        fields: AccountFields,
+        *,
+        actor: str,
+        approval: Approval | None = None,
+    ) -> AccountDecision:
+        """Create or replace the account, decide it, and append the decision if it changed.
+        A write that would lift the account's restriction is held as a pending change
+        (``four_eyes``) unless it is that change's ``approval``, applied here."""
         check_country(fields.declared_country, "declared_country")
         subject = Subject(
             fields.organisation_name,
@@ -94,6 +136,27 @@ class AccountService:
                         or link_in_force(store, account_id, subject) != linked
                     ):
                         raise _Stale
+                    if approval is not None:
+                        store.pending.review(
+                            approval.change_id,
+                            outcome=ReviewOutcome.APPROVE,
+                            reason=approval.reason,
+                            actor=approval.reviewer,
+                            base=change_base(store, account_id),
+                        )
+                    elif (held := held_from(store, account_id, decided)) is not None:
+                        change = store.pending.request(
+                            account_id,
+                            kind=ChangeKind.ACCOUNT,
+                            change=fields.as_json(),
+                            base=change_base(store, account_id),
+                            from_status=held,
+                            to_status=decided.status,
+                            actor=actor,
+                        )
+                        verdict = current_verdict(store, account_id)
+                        account = store.accounts.get(account_id)
+                        return AccountDecision(account, False, verdict, False, pending=change)
                     account, created = store.accounts.upsert(
                         account_id,
                         organisation_name=fields.organisation_name,
@@ -105,11 +168,11 @@ class AccountService:
                         status=fields.status,
                         actor=actor,
                     )
-                    new = _record(store, account_id, decided, actor)
+                    new = record(store, account_id, decided, actor)
                     verdict = current_verdict(store, account_id)
             except _Stale:
                 continue
-            self._written(account_id, new)
+            self.written(account_id, new)
             return AccountDecision(account, created, verdict, new)
         raise ConflictError("the active policy or snapshot kept changing meanwhile: try again")
 
@@ -118,7 +181,7 @@ class AccountService:
         for _attempt in range(ATTEMPTS):
             with self._db.read() as store:
                 account = store.accounts.get(account_id)
-                subject = _subject(account)
+                subject = subject_of(account)
                 pair = active_pair(store)
                 linked = link_in_force(store, account_id, subject)
             decided = decide_now(self._deciders, pair, subject, linked)
@@ -128,18 +191,18 @@ class AccountService:
                     account = store.accounts.get(account_id)
                     if (
                         active_pair(store) != decided.pair
-                        or _subject(account) != subject
+                        or subject_of(account) != subject
                         or link_in_force(store, account_id, subject) != linked
                     ):
                         raise _Stale
                     identified = _identified(decided)
                     if account.entity_id is None and identified is not None:
                         account = store.accounts.set_entity(account_id, identified, actor=actor)
-                    new = _record(store, account_id, decided, actor)
+                    new = record(store, account_id, decided, actor)
                     verdict = current_verdict(store, account_id)
             except _Stale:
                 continue
-            self._written(account_id, new)
+            self.written(account_id, new)
             return AccountDecision(account, False, verdict, new)
         raise ConflictError("the account or the active pair kept changing meanwhile: try again")
 
@@ -174,7 +237,8 @@ class AccountService:
         with self._db.read() as store:
             return decision_history(store, account_id, before=before, limit=limit)
 
-    def _written(self, account_id: str, new_decision: bool) -> None:
+    def written(self, account_id: str, new_decision: bool) -> None:
+        """Drop the account's cached verdict when a decision was appended for it."""
         if new_decision and self._cache is not None:
             self._cache.forget(account_id)
 
@@ -201,13 +265,13 @@ def _identified(decided: Decided) -> str | None:
     return None if decided.resolved_by == "link" else decided.entity_id
 
 
-def _subject(account: Account) -> Subject:
+def subject_of(account: Account) -> Subject:
     return Subject(
         account.organisation_name, account.declared_country, account.entity_id, account.lei
     )
 
 
-def _record(store: Repositories, account_id: str, decided: Decided, actor: str) -> bool:
+def record(store: Repositories, account_id: str, decided: Decided, actor: str) -> bool:
     """Append ``decided`` unless the account's current decision has the same outcome."""
     current = store.bulk.current([account_id]).get(account_id)
     if current is not None and current[1] == decided.outcome():

@@ -2,9 +2,11 @@
 analysts' answers on them.
 
 An answer is kept (``link_reviews``, audited) and applied at once: the account's link is
-updated and the account decided again, so a confirmation puts it on its registry entity
-and a rejection takes it off. Every later resolution of the account reuses the answers:
-a rejected entity is never linked to it again.
+updated and the account decided again in the same transaction, so a confirmation puts it
+on its registry entity and a rejection takes it off. An answer that would lift the
+account's restriction waits for a second principal instead (``four_eyes``). Every later
+resolution of the account reuses the answers: a rejected entity is never linked to it
+again.
 """
 
 from __future__ import annotations
@@ -12,9 +14,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ownergate.errors import InputError
-from ownergate.service.accounts import AccountDecision, AccountService
+from ownergate.service.accounts import (
+    ATTEMPTS,
+    AccountDecision,
+    AccountService,
+    decide_now,
+    link_in_force,
+    record,
+    subject_of,
+)
+from ownergate.service.deciding import Subject
+from ownergate.service.four_eyes import Approval, change_base, held_from
 from ownergate.service.pairs import Deciders, active_pair
-from ownergate.store import Database, EntityLink, LinkReview, LinkVerdict
+from ownergate.service.verdicts import current_verdict
+from ownergate.store import (
+    ChangeKind,
+    ConflictError,
+    Database,
+    EntityLink,
+    LinkReview,
+    LinkVerdict,
+    PendingChange,
+    ReviewOutcome,
+    checks,
+)
+from ownergate.store.links import link_applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,9 +50,13 @@ class ReviewPage:
 
 @dataclass(frozen=True, slots=True)
 class ReviewAnswer:
-    review: LinkReview
+    """The answer recorded, the link after it and the account's verdict; or, when the
+    answer would lift a restriction, no review and the ``pending`` change holding it."""
+
+    review: LinkReview | None
     link: EntityLink | None
     decision: AccountDecision
+    pending: PendingChange | None = None
 
 
 class LinkReviewService:
@@ -59,19 +87,94 @@ class LinkReviewService:
         reason: str,
         *,
         actor: str,
+        approval: Approval | None = None,
     ) -> ReviewAnswer:
-        """Confirm or reject ``entity_id`` for the account, then decide it again. A
-        confirmed entity must be in the active snapshot (a rejection need not be)."""
-        if verdict == LinkVerdict.CONFIRM:
+        """Confirm or reject ``entity_id`` for the account, and decide it again on the
+        link that leaves, in one transaction. A confirmed entity must be in the active
+        snapshot (a rejection need not be). An answer that would lift the account's
+        restriction is held as a pending change (``four_eyes``) unless it is that
+        change's ``approval``, applied here."""
+        kind = checks.choice(LinkVerdict, verdict, "verdict")
+        for _attempt in range(ATTEMPTS):
             with self._db.read() as store:
                 pair = active_pair(store)
-            if self._deciders.get(pair).row(entity_id) is None:
+                account = store.accounts.get(account_id)
+                link = store.links.get(account_id)
+            if kind is LinkVerdict.CONFIRM and self._deciders.get(pair).row(entity_id) is None:
                 raise InputError("is not an entity of the active snapshot", field="entity_id")
-        with self._db.write() as store:
-            review = store.links.review(
-                account_id, entity_id, verdict=verdict, reason=reason, actor=actor
-            )
-        decision = self._accounts.redecide(account_id, actor=actor)
-        with self._db.read() as store:
-            link = store.links.get(account_id)
-        return ReviewAnswer(review, link, decision)
+            subject = subject_of(account)
+            linked = _linked_after(link, subject, entity_id, kind)
+            decided = decide_now(self._deciders, pair, subject, linked)
+            try:
+                with self._db.write() as store:
+                    store.audit.lock()
+                    if (
+                        active_pair(store) != pair
+                        or subject_of(store.accounts.get(account_id)) != subject
+                        or _state(store.links.get(account_id)) != _state(link)
+                    ):
+                        raise _Stale
+                    if approval is not None:
+                        store.pending.review(
+                            approval.change_id,
+                            outcome=ReviewOutcome.APPROVE,
+                            reason=approval.reason,
+                            actor=approval.reviewer,
+                            base=change_base(store, account_id),
+                        )
+                    elif (held := held_from(store, account_id, decided)) is not None:
+                        change = store.pending.request(
+                            account_id,
+                            kind=ChangeKind.LINK,
+                            change={
+                                "entity_id": entity_id,
+                                "verdict": kind.value,
+                                "reason": reason,
+                            },
+                            base=change_base(store, account_id),
+                            from_status=held,
+                            to_status=decided.status,
+                            actor=actor,
+                        )
+                        now = AccountDecision(
+                            account, False, current_verdict(store, account_id), False
+                        )
+                        return ReviewAnswer(None, link, now, pending=change)
+                    review = store.links.review(
+                        account_id, entity_id, verdict=kind, reason=reason, actor=actor
+                    )
+                    if link_in_force(store, account_id, subject) != linked:
+                        raise ConflictError("the account's link changed meanwhile: try again")
+                    new = record(store, account_id, decided, actor)
+                    verdict_now = current_verdict(store, account_id)
+                    link_now = store.links.get(account_id)
+            except _Stale:
+                continue
+            self._accounts.written(account_id, new)
+            decision = AccountDecision(account, False, verdict_now, new)
+            return ReviewAnswer(review, link_now, decision)
+        raise ConflictError("the account or the active pair kept changing meanwhile: try again")
+
+
+class _Stale(Exception):
+    """The pair, the account or its link changed between deciding and writing."""
+
+
+def _linked_after(
+    link: EntityLink | None, subject: Subject, entity_id: str, kind: LinkVerdict
+) -> str | None:
+    """The entity the account's link names once the answer is applied (as
+    ``store.links.review`` applies it): a confirmation links it there; a rejection of the
+    linked entity unlinks it; any other rejection leaves the link as it is."""
+    if kind is LinkVerdict.CONFIRM:
+        return entity_id
+    if link is None or link.entity_id is None or link.entity_id == entity_id:
+        return None
+    applies = link_applies(link, subject.name, subject.country)
+    return link.entity_id if applies else None
+
+
+def _state(link: EntityLink | None) -> tuple[object, ...] | None:
+    if link is None:
+        return None
+    return (link.outcome, link.method, link.entity_id, link.subject_name, link.subject_country)

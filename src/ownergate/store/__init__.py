@@ -13,17 +13,18 @@ Start-up, then one transaction per unit of work::
         decision = store.decisions.current("acct-1")
 
 ``store`` is a ``Repositories``: ``accounts``, ``policies``, ``snapshots``, ``decisions``,
-``overrides``, ``api_keys``, ``links`` (entity links and analysts' link reviews), ``runs``
-(screening runs), ``bulk`` (whole-base writes) and ``audit``. Every write method takes
-``actor`` (who asks; ``Principal.actor`` for an API key) and appends an audit row in the
-same transaction;
+``overrides``, ``pending`` (writes held for a second principal), ``api_keys``, ``links``
+(entity links and analysts' link reviews), ``runs`` (screening runs), ``bulk`` (whole-base
+writes) and ``audit``. Every write method takes ``actor`` (who asks; ``Principal.actor``
+for an API key) and appends an audit row in the same transaction;
 reads return model objects to read, not to change (a change is refused at flush).
 
 Errors: ``NotFoundError``, ``ConflictError`` (contradicts the stored state),
 ``PermissionDeniedError`` (two-person rule), ``ownergate.errors.InputError`` /
 ``PolicyError`` naming the bad field, ``UnauditedWriteError`` (a programming error).
 
-Tamper evidence: ``decisions``, ``overrides``, ``override_reviews``, ``snapshots``, both
+Tamper evidence: ``decisions``, ``overrides``, ``override_reviews``, ``pending_changes``,
+``change_reviews``, ``snapshots``, both
 activation tables, ``audit_log`` and published ``policies`` refuse UPDATE and DELETE in the
 database itself (triggers). Against someone who drops the triggers: ``verify_chain(session)``
 checks the hash-chained audit log (``AuditLog.head()`` is the anchor to record elsewhere,
@@ -48,6 +49,8 @@ from ownergate.store.models import (
     AccountStatus,
     ApiKey,
     AuditEntry,
+    ChangeKind,
+    ChangeReview,
     Decision,
     EntityLink,
     LinkOutcome,
@@ -55,6 +58,7 @@ from ownergate.store.models import (
     LinkVerdict,
     Override,
     OverrideReview,
+    PendingChange,
     PolicyActivation,
     PolicyVersion,
     RegisteredSnapshot,
@@ -85,6 +89,8 @@ __all__ = [
     "AuditHead",
     "AuditLog",
     "AuditReport",
+    "ChangeKind",
+    "ChangeReview",
     "ConflictError",
     "CreatedKey",
     "Database",
@@ -93,6 +99,7 @@ __all__ = [
     "Override",
     "OverrideReview",
     "OverrideState",
+    "PendingChange",
     "PermissionDeniedError",
     "PolicyActivation",
     "PolicyVersion",

@@ -301,3 +301,40 @@ class ScreenRun(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(Json)
     started_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     finished_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+
+
+class ChangeKind(StrEnum):
+    ACCOUNT = "account"  # an account write (the fields of a PUT)
+    LINK = "link"  # an analyst's answer on an entity link
+
+
+class PendingChange(Base):
+    """A write that would lift an account's restriction (to allowed or review), held until
+    a principal other than its requester approves it; ``base`` fingerprints the account,
+    its decision and its link as they were, so an approval never applies it over later
+    changes."""
+
+    __tablename__ = "pending_changes"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    kind: Mapped[ChangeKind] = mapped_column(_enum(ChangeKind))
+    change: Mapped[dict[str, Any]] = mapped_column(Json)
+    base: Mapped[dict[str, Any]] = mapped_column(Json)
+    from_status: Mapped[str] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    requested_by: Mapped[str] = mapped_column(String(200))
+    requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+
+class ChangeReview(Base):
+    """The one review of a pending change (the unique key makes a second one impossible)."""
+
+    __tablename__ = "change_reviews"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    change_id: Mapped[int] = mapped_column(ForeignKey("pending_changes.id"), unique=True)
+    reviewer: Mapped[str] = mapped_column(String(200))
+    outcome: Mapped[ReviewOutcome] = mapped_column(_enum(ReviewOutcome))
+    reason: Mapped[str] = mapped_column(Text)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

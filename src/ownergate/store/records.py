@@ -10,6 +10,7 @@ after ``verify_chain``: it trusts the log it compares against.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,8 +18,14 @@ from sqlalchemy import inspect, select
 from sqlalchemy.orm import Session
 
 from ownergate.store.audit import canonical
-from ownergate.store.models import AuditEntry, Override, OverrideReview
-from ownergate.store.states import STATES, override_state
+from ownergate.store.models import (
+    AuditEntry,
+    ChangeReview,
+    Override,
+    OverrideReview,
+    PendingChange,
+)
+from ownergate.store.states import STATES, override_state, pending_change_state
 
 MAX_PROBLEMS = 100
 
@@ -99,13 +106,22 @@ def verify_records(session: Session) -> RecordsReport:
             session.expunge(row)
         comparison.finish()
         comparisons.append(comparison)
-    comparison = _Comparison(session, "override")
-    query = select(Override, OverrideReview).outerjoin(
-        OverrideReview, OverrideReview.override_id == Override.id
-    )
-    for override, review in session.execute(query.execution_options(yield_per=1000)):
-        comparison.row(str(override.id), override_state(override, review))
-    comparison.finish()
-    comparisons.append(comparison)
+    # Objects recorded with their one review: overrides and pending changes.
+    reviewed: list[tuple[str, Any, Any, Callable[[Any, Any], dict[str, Any]]]] = [
+        ("override", Override, OverrideReview, override_state),
+        ("pending_change", PendingChange, ChangeReview, pending_change_state),
+    ]
+    for object_type, model, review_model, state_of_pair in reviewed:
+        comparison = _Comparison(session, object_type)
+        link = (
+            review_model.override_id == model.id
+            if review_model is OverrideReview
+            else review_model.change_id == model.id
+        )
+        query = select(model, review_model).outerjoin(review_model, link)
+        for row, review in session.execute(query.execution_options(yield_per=1000)):
+            comparison.row(str(row.id), state_of_pair(row, review))
+        comparison.finish()
+        comparisons.append(comparison)
     problems = [p for c in comparisons for p in c.problems]
     return RecordsReport(sum(c.checked for c in comparisons), problems[:MAX_PROBLEMS])

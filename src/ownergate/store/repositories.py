@@ -11,6 +11,7 @@ from ownergate.store.bulk import BulkWriter
 from ownergate.store.decisions import DecisionRepository
 from ownergate.store.links import LinkRepository
 from ownergate.store.overrides import OverrideRepository
+from ownergate.store.pending import PendingChangeRepository
 from ownergate.store.policies import PolicyRepository
 from ownergate.store.screen_runs import ScreenRunRepository
 from ownergate.store.snapshots import SnapshotRepository
@@ -27,6 +28,7 @@ class Repositories:
         self.snapshots = SnapshotRepository(session)
         self.decisions = DecisionRepository(session)
         self.overrides = OverrideRepository(session)
+        self.pending = PendingChangeRepository(session)
         self.api_keys = ApiKeyRepository(session)
         self.links = LinkRepository(session)
         self.runs = ScreenRunRepository(session)

@@ -17,10 +17,12 @@ from ownergate.store.models import (
     Account,
     ApiKey,
     Base,
+    ChangeReview,
     Decision,
     LinkReview,
     Override,
     OverrideReview,
+    PendingChange,
     PolicyActivation,
     PolicyVersion,
     RegisteredSnapshot,
@@ -62,6 +64,12 @@ def decision_state(decision: Decision) -> dict[str, Any]:
 def override_state(override: Override, review: OverrideReview | None) -> dict[str, Any]:
     state = _columns(override)
     state["review"] = None if review is None else _columns(review, "override_id")
+    return state
+
+
+def pending_change_state(change: PendingChange, review: ChangeReview | None) -> dict[str, Any]:
+    state = _columns(change)
+    state["review"] = None if review is None else _columns(review, "change_id")
     return state
 
 

@@ -1,6 +1,7 @@
 """The link review queue over real HTTP, on SQLite and PostgreSQL: a whole-base screen puts
 an account whose name two registry entities share in the queue; an analyst confirms one
-(the account is decided on it) and rejects it again (it is taken off, for good)."""
+(the account is decided on it) and rejects it again (it is taken off, for good, once a
+second analyst approves: the rejection lifts a restriction)."""
 
 from __future__ import annotations
 
@@ -103,13 +104,22 @@ def test_an_analyst_confirms_then_rejects_a_queued_link(
         assert (decision["status"], decision["reason"]) == ("restricted", "ownership")
         assert _queue(api) == {"items": [], "next_cursor": None, "total": 0}
 
-        rejected = _ok(_answer(api, "reject", "TWA"))
-        assert rejected["review"]["verdict"] == "reject"
-        assert rejected["link"]["entity_id"] is None
-        assert "TWA" not in [c["entity_id"] for c in rejected["link"]["candidates"]]
-        assert rejected["new_decision"]
-        assert rejected["verdict"]["decision"]["entity_id"] is None
-        assert rejected["verdict"]["decision"]["status"] == "allowed"
+        # Rejecting the link would lift the restriction: it waits for a second analyst.
+        held = _ok(_answer(api, "reject", "TWA"), 202)
+        assert (held["kind"], held["state"], held["to_status"]) == ("link", "pending", "allowed")
+        approved = _ok(
+            api.client.post(
+                f"/v1/changes/{held['id']}/approve",
+                json={"reason": "the register names the other company"},
+                headers=api.auth("analyst_b"),
+            )
+        )
+        assert approved["change"]["state"] == "approved" and approved["new_decision"]
+        assert approved["verdict"]["decision"]["entity_id"] is None
+        assert approved["verdict"]["decision"]["status"] == "allowed"
+        link = _ok(api.client.get("/v1/accounts/a-twin/link", headers=api.auth("viewer")))
+        assert link["link"]["entity_id"] is None
+        assert "TWA" not in [c["entity_id"] for c in link["link"]["candidates"]]
 
         again = _answer(api, "confirm", "TWA")
         assert again.status_code == 409 and again.json()["code"] == "conflict"

@@ -95,6 +95,17 @@ def populate(db: Database, snapshot_root: Path) -> None:
         )
         store.overrides.review(override.id, outcome="approve", reason="checked licence",
                                actor="key:analyst-b")  # fmt: skip
+        change = store.pending.request(
+            "acct-1",
+            kind="account",
+            change={"declared_country": "FR"},
+            base={"decision": 1},
+            from_status="restricted",
+            to_status="allowed",
+            actor="key:analyst-a",
+        )
+        store.pending.review(change.id, outcome="reject", reason="no evidence of the move",
+                             actor="key:analyst-b")  # fmt: skip
         store.api_keys.create(role="viewer", label="dashboard", actor="key:admin")
 
 

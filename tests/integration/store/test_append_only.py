@@ -28,6 +28,8 @@ APPEND_ONLY = [
     ("policy_activations", "activated_by = 'mallory'"),
     ("snapshot_activations", "activated_by = 'mallory'"),
     ("snapshots", "name = 'other'"),
+    ("pending_changes", "to_status = 'allowed'"),
+    ("change_reviews", "outcome = 'approve'"),
 ]
 
 

@@ -29,6 +29,8 @@ TABLES = {
     "entity_links",
     "link_reviews",
     "screen_runs",
+    "pending_changes",
+    "change_reviews",
     "alembic_version",
 }
 

@@ -34,7 +34,7 @@ def test_untouched_rows_match(populated: Database) -> None:
     with populated.read() as store:
         report = verify_records(store.session)
     assert report.ok, report
-    assert report.checked == 8 and "match" in str(report)
+    assert report.checked == 9 and "match" in str(report)
 
 
 @pytest.mark.parametrize(
@@ -52,6 +52,12 @@ def test_untouched_rows_match(populated: Database) -> None:
             "account ghost: is not in the audit log",
         ),
         ("override_reviews", "DELETE FROM override_reviews", "override 1: differs"),
+        ("change_reviews", "DELETE FROM change_reviews", "pending_change 1: differs"),
+        (
+            "pending_changes",
+            "UPDATE pending_changes SET to_status = 'review'",
+            "pending_change 1: differs",
+        ),
         (
             "api_keys",
             "UPDATE api_keys SET secret_sha256 = upper(secret_sha256)",

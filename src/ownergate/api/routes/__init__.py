@@ -10,6 +10,7 @@ from fastapi import APIRouter
 from ownergate.api.routes import (
     accounts,
     audit,
+    changes,
     decisions,
     gate,
     links,
@@ -26,6 +27,7 @@ V1_ROUTERS: tuple[APIRouter, ...] = (
     accounts.router,
     overrides.router,
     links.router,
+    changes.router,
     decisions.router,
     policies.router,
     snapshots.router,

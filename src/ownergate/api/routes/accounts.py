@@ -8,11 +8,13 @@ from decimal import Decimal
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
+from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from ownergate.api.access import Analyst, require
 from ownergate.api.models import Page, RequestModel, ResponseModel
 from ownergate.api.openapi import documented_problems
+from ownergate.api.routes.changes import HELD, held_response
 from ownergate.api.routes.decision_models import DecisionOut, VerdictOut
 from ownergate.api.routes.fields import (
     AccountId,
@@ -107,7 +109,12 @@ class AccountDecided(ResponseModel):
 @router.put(
     "/{account_id}",
     summary="Create or replace an account, and decide it",
-    responses={201: {"model": AccountDecided, "description": "Created"}, **_WRITE_PROBLEMS},
+    response_model=AccountDecided,
+    responses={
+        201: {"model": AccountDecided, "description": "Created"},
+        **HELD,
+        **_WRITE_PROBLEMS,
+    },
 )
 def put_account(
     account_id: AccountId,
@@ -115,10 +122,12 @@ def put_account(
     who: Analyst,
     services: ServicesDep,
     response: Response,
-) -> AccountDecided:
+) -> AccountDecided | JSONResponse:
     """Stores every field (PUT replaces the account), then decides the account under the
     active policy and snapshot; a decision is appended when its outcome differs from the
-    current one. 201 when the account is new."""
+    current one. 201 when the account is new. A write that would move a restricted account
+    to allowed or review is held (202, the pending change) until another analyst approves
+    it."""
     fields = AccountFields(
         organisation_name=body.organisation_name,
         declared_country=body.declared_country,
@@ -129,6 +138,8 @@ def put_account(
         status=body.status,
     )
     result = services.accounts.put(account_id, fields, actor=who.key_id)
+    if result.pending is not None:
+        return held_response(result.pending)
     if result.created:
         response.status_code = 201
     return AccountDecided.of(result)

@@ -12,10 +12,12 @@ import datetime as dt
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import JSONResponse
 
 from ownergate.api.access import Analyst, require
 from ownergate.api.models import Page, RequestModel, ResponseModel
 from ownergate.api.openapi import documented_problems
+from ownergate.api.routes.changes import HELD, held_response
 from ownergate.api.routes.decision_models import VerdictOut
 from ownergate.api.routes.fields import AccountId, EntityRef, Limit, ReasonText
 from ownergate.api.services import Principal, Role, Services
@@ -38,13 +40,16 @@ AccountCursor = Annotated[
 ]
 
 _NOT_FOUND = documented_problems(**{"404": "No such account (code `not-found`)"})
-_ANSWER_PROBLEMS = documented_problems(
-    **{
-        "404": "No such account (code `not-found`)",
-        "409": "The entity was rejected for this account before: a rejection is final "
-        "(code `conflict`); or the active policy or snapshot is unusable",
-    }
-)
+_ANSWER_PROBLEMS = {
+    **HELD,
+    **documented_problems(
+        **{
+            "404": "No such account (code `not-found`)",
+            "409": "The entity was rejected for this account before: a rejection is final "
+            "(code `conflict`); or the active policy or snapshot is unusable",
+        }
+    ),
+}
 
 
 class CandidateOut(ResponseModel):
@@ -141,6 +146,7 @@ class LinkAnswerOut(ResponseModel):
 
     @classmethod
     def of(cls, answer: ReviewAnswer) -> LinkAnswerOut:
+        assert answer.review is not None  # a held answer is a 202 with its change
         return cls(
             review=LinkReviewOut.of(answer.review),
             link=None if answer.link is None else LinkOut.of(answer.link),
@@ -187,11 +193,12 @@ def get_link(account_id: AccountId, services: ServicesDep) -> AccountLinkOut:
 @router.post(
     "/accounts/{account_id}/link/confirm",
     summary="Confirm the account is a registry entity",
+    response_model=LinkAnswerOut,
     responses=_ANSWER_PROBLEMS,
 )
 def confirm_link(
     account_id: AccountId, body: LinkAnswerIn, who: Analyst, services: ServicesDep
-) -> LinkAnswerOut:
+) -> LinkAnswerOut | JSONResponse:
     """Links the account to ``entity_id`` (which must be in the active snapshot, else a 422
     naming it) and decides it again on that entity; later screens keep the link."""
     return _answer(services, who, account_id, body, LinkVerdict.CONFIRM)
@@ -200,11 +207,12 @@ def confirm_link(
 @router.post(
     "/accounts/{account_id}/link/reject",
     summary="Reject a registry entity for the account",
+    response_model=LinkAnswerOut,
     responses=_ANSWER_PROBLEMS,
 )
 def reject_link(
     account_id: AccountId, body: LinkAnswerIn, who: Analyst, services: ServicesDep
-) -> LinkAnswerOut:
+) -> LinkAnswerOut | JSONResponse:
     """Drops ``entity_id`` from the account's candidates (unlinking it if it was linked
     there) and decides it again; no later screen links the account to it."""
     return _answer(services, who, account_id, body, LinkVerdict.REJECT)
@@ -216,8 +224,10 @@ def _answer(
     account_id: str,
     body: LinkAnswerIn,
     verdict: LinkVerdict,
-) -> LinkAnswerOut:
+) -> LinkAnswerOut | JSONResponse:
     answer = services.links.answer(
         account_id, body.entity_id, verdict, body.reason, actor=who.key_id
     )
+    if answer.pending is not None:
+        return held_response(answer.pending)
     return LinkAnswerOut.of(answer)
