@@ -43,6 +43,13 @@ class Settings(BaseSettings):
     before the bundled data when set. ``OWNERGATE_IP_MAX_AGE_DAYS``: data older than this many
     days is reported as stale (180).
 
+    Gate audit: ``OWNERGATE_GATE_AUDIT_DIR``: where each server process journals the denies
+    and challenges it must not lose before they reach the store (default:
+    ``<data dir>/gate-audit``; on local disk, one per host). ``OWNERGATE_GATE_AUDIT_QUEUE``:
+    the sampled allows queued in memory at most (10,000; more are dropped).
+    ``OWNERGATE_GATE_AUDIT_JOURNAL_BYTES``: the journal not yet in the store at most
+    (256 MiB; past it a refusal is answered ``audit: failed``).
+
     ``OWNERGATE_TRUSTED_PROXIES``: the proxies (comma-separated addresses or CIDR networks)
     whose ``X-Forwarded-For`` is believed, by ``ownergate serve`` (uvicorn) and by
     ``GateMiddleware`` alike; empty (the default): none, the connection's peer is the
@@ -65,6 +72,15 @@ class Settings(BaseSettings):
     verdict_cache_size: int = Field(default=100_000, ge=0)
     verdict_cache_seconds: float = Field(default=300.0, gt=0, le=86_400)
     trusted_proxies: Annotated[tuple[str, ...], NoDecode] = ()
+    gate_audit_dir: Path | None = None
+    gate_audit_queue: int = Field(default=10_000, ge=1)
+    gate_audit_journal_bytes: int = Field(default=256 << 20, ge=1 << 16)
+
+    @property
+    def gate_journal_dir(self) -> Path:
+        """Where the gate journals the verdicts it must not lose (``gate-audit`` in the
+        data directory unless ``OWNERGATE_GATE_AUDIT_DIR`` names one)."""
+        return self.gate_audit_dir or self.data_dir / "gate-audit"
 
     @field_validator(
         "policy",
@@ -74,6 +90,7 @@ class Settings(BaseSettings):
         "ip_mmdb_country",
         "ip_mmdb_asn",
         "ip_mmdb_anonymous",
+        "gate_audit_dir",
         mode="before",
     )
     @classmethod

@@ -30,7 +30,7 @@ from ownergate.service import (
     VerdictCache,
 )
 from ownergate.service.gate import GateService
-from ownergate.service.gate_audit import GateAudit
+from ownergate.service.gate_audit import GateAudit, gate_audit
 from ownergate.service.pending import PendingChangeService
 from ownergate.service.verdict_cache import verdict_cache
 from ownergate.settings import Settings
@@ -55,6 +55,7 @@ class StoreServices:
         *,
         intel: Callable[[], IpIntel] | None = None,
         intel_version: Callable[[], object] | None = None,
+        audit: GateAudit | None = None,
     ) -> None:
         self.database = database
         self.verdict_cache = cache
@@ -73,6 +74,8 @@ class StoreServices:
         self._intel_version = intel_version
         self._gate: GateService | None = None
         self._gate_lock = threading.Lock()
+        # Made at start-up, not with the gate: it replays what a crashed server journalled.
+        self._gate_audit = audit
 
     @property
     def gate(self) -> GateService:
@@ -81,12 +84,11 @@ class StoreServices:
             if self._gate is None:
                 if self._intel is None:
                     raise ConfigError("the request gate needs IP data: none is configured")
-                audit = GateAudit(self.database)
                 self._gate = GateService(
                     self.database,
                     self.accounts,
                     self._intel,
-                    audit=audit,
+                    audit=self._gate_audit,
                     intel_version=self._intel_version,
                 )
             return self._gate
@@ -109,6 +111,8 @@ class StoreServices:
     def close(self) -> None:
         if self._gate is not None:
             self._gate.close()
+        elif self._gate_audit is not None:
+            self._gate_audit.close()
         if self.verdict_cache is not None:
             self.verdict_cache.close()
         self.database.dispose()
@@ -125,4 +129,5 @@ def build_services(settings: Settings) -> Services:
         cache,
         intel=lambda: IpIntel.open(settings, notify=log.info),
         intel_version=IpDataStore.of(settings).current,
+        audit=gate_audit(database, settings),
     )

@@ -23,6 +23,7 @@ The verdicts the gate audits are attributed to ``actor``.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Literal
 
@@ -34,9 +35,11 @@ from ownergate.gate.client import client_ip, parse_networks
 from ownergate.gate.wiring import open_gate
 from ownergate.policy.gate import Action
 from ownergate.service.gate import GateRequest, GateService, GateVerdict
+from ownergate.service.gate_audit import AuditState
 from ownergate.settings import Settings
 
 STATE_KEY = "ownergate_gate"
+log = logging.getLogger(__name__)
 AccountReader = Callable[[Scope], str | None]
 
 
@@ -111,6 +114,8 @@ class GateMiddleware:
             verdict = gate.check_cached(request, actor=self._actor)
             if verdict is None:
                 verdict = await run_in_threadpool(gate.check, request, actor=self._actor)
+            elif verdict.audit is AuditState.DUE:  # a refusal: on disk before it is answered
+                verdict = await run_in_threadpool(gate.finish, verdict)
         except InputError as exc:  # a malformed header or forwarded address
             if scope["type"] == "websocket":
                 await send({"type": "websocket.close", "code": 1008})
@@ -148,10 +153,18 @@ class GateMiddleware:
         )
 
     def _closing(self, receive: Receive) -> Receive:
-        """Closes a gate the middleware opened when the server shuts down."""
+        """Opens the gate when the server starts, and closes it when it shuts down (one
+        the middleware opened itself)."""
 
         async def wrapped() -> Message:
             message = await receive()
+            if message["type"] == "lifespan.startup" and self._given is None:
+                # Opened at start-up: its audit writer replays what a crashed server
+                # journalled, and the first request does not wait for the IP data.
+                try:
+                    await run_in_threadpool(lambda: self.gate)
+                except Exception:
+                    log.exception("the request gate could not be opened at start-up")
             if message["type"] == "lifespan.shutdown" and self._given is None and self._gate:
                 await run_in_threadpool(self._gate.close)
                 self._gate = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ownergate.ipintel import IpDataStore, IpIntel
 from ownergate.service import AccountService, Deciders
 from ownergate.service.gate import GateService
-from ownergate.service.gate_audit import GateAudit
+from ownergate.service.gate_audit import gate_audit
 from ownergate.service.verdict_cache import verdict_cache
 from ownergate.settings import Settings
 from ownergate.snapshots import SnapshotStore
@@ -29,7 +29,7 @@ def open_gate(settings: Settings) -> GateService:
         database,
         accounts,
         lambda: IpIntel.open(settings),
-        audit=GateAudit(database),
+        audit=gate_audit(database, settings),
         on_close=close,
         intel_version=IpDataStore.of(settings).current,
     )

@@ -1,10 +1,12 @@
 """Flip events of a whole-base re-screen: one JSON object per account whose decision changed.
 
-Delivery is at-least-once. A JSON Lines file is fsynced after every emit and opened for
-appending, so a resumed run adds to what a crashed one wrote. A webhook batch is retried on
-network errors, 408, 429 and 5xx, and a batch the receiver took but whose answer was lost is
-sent again; each request therefore carries an ``Idempotency-Key`` (the SHA-256 of its body,
-which is serialised deterministically) so the receiver can drop the duplicate.
+Events are emitted after their batch's decisions commit. A JSON Lines file is fsynced after
+every emit and opened for appending, so a resumed run adds to what a crashed one wrote; a
+run killed between a batch's commit and its emit does not emit that batch's flips again
+when it resumes (the decisions, and their audit rows, are in the store). A webhook batch is
+retried on network errors, 408, 429 and 5xx, and a batch the receiver took but whose answer
+was lost is sent again; each request therefore carries an ``Idempotency-Key`` (the SHA-256
+of its body, which is serialised deterministically) so the receiver can drop the duplicate.
 """
 
 from __future__ import annotations

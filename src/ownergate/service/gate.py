@@ -6,8 +6,10 @@ It runs on every request the platform serves, so ``check_cached`` answers from m
 (the verdict cache, the IP index, the active policy read at most every ``policy_ttl``
 seconds, so an activation reaches the gate within that time) and returns None when it would
 have to read the store or open the IP index; ``check`` may do both.
-Verdicts other than ``allow``, and a sample of the allows, go to the audit log through
-``GateAudit``, which writes them in batches off the request path.
+Verdicts other than ``allow`` go to the audit log durably (``GateAudit``: journalled and
+fsynced before the verdict says ``audited``), a sample of the allows as best effort. A
+verdict from ``check_cached`` that must be durable comes back ``audit=due``: the caller
+passes it to ``finish`` off the event loop (it waits for an fsync) before replying.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import random
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from ownergate.errors import IpAddressError
@@ -26,7 +28,7 @@ from ownergate.policy.gate import Action, GateRule, Signals, evaluate, locale_co
 from ownergate.policy.model import Policy
 from ownergate.service.accounts import AccountService
 from ownergate.service.deciding import UNVERIFIED, check_country
-from ownergate.service.gate_audit import GateAudit
+from ownergate.service.gate_audit import AuditState, GateAudit, new_audit_id
 from ownergate.service.verdicts import EffectiveVerdict
 from ownergate.store import ConflictError, Database, NotFoundError
 
@@ -65,9 +67,16 @@ class GateVerdict:
     account_country: str | None
     ip: IpInfo | None
     claimed: tuple[str, ...]
+    actor: str
     policy_version: int
     rules_version: int
-    audited: bool
+    audit: AuditState
+    audit_id: str | None = None
+
+    @property
+    def audited(self) -> bool:
+        """On record in a way that survives a crash of this process."""
+        return self.audit is AuditState.DURABLE
 
     def signals(self) -> dict[str, Any]:
         """What the verdict rests on, as the audit log and the API show it."""
@@ -98,6 +107,7 @@ class GateVerdict:
 
     def audit_payload(self) -> dict[str, Any]:
         return {
+            "audit_id": self.audit_id,
             "action": self.action.value,
             "reasons": [r.name for r in self.reasons],
             "policy_version": self.policy_version,
@@ -140,17 +150,18 @@ class GateService:
         self._lock = threading.Lock()
 
     def check(self, request: GateRequest, *, actor: str) -> GateVerdict:
-        """The verdict, reading the store for what memory does not hold."""
+        """The verdict, reading the store for what memory does not hold, on record."""
         policy = self._active_policy(refresh=True)
         assert policy is not None
         self._follow_intel()
         verdict = self._account(request.account_id, cached_only=False)
         assert not isinstance(verdict, _NotCached)
-        return self._decide(request, policy, verdict, actor)
+        return self.finish(self._decide(request, policy, verdict, actor))
 
     def check_cached(self, request: GateRequest, *, actor: str) -> GateVerdict | None:
         """The verdict from memory alone, or None when the store must be read (call
-        ``check`` then, off the event loop)."""
+        ``check`` then, off the event loop). A verdict with ``audit`` ``due`` must go
+        through ``finish`` (off the event loop) before it is acted on."""
         policy = self._active_policy(refresh=False)
         if policy is None or self._intel is None:
             return None
@@ -187,9 +198,9 @@ class GateService:
             claimed=frozenset(claimed),
         )
         outcome = evaluate(policy.gate, policy.region_set, signals)
-        audited = self._audit is not None and (
-            outcome.action is not Action.ALLOW or self._sample() < policy.gate.sample_allows
-        )
+        durable = outcome.action is not Action.ALLOW
+        sampled = durable or self._sample() < policy.gate.sample_allows
+        audited = self._audit is not None and sampled
         result = GateVerdict(
             action=outcome.action,
             reasons=outcome.matched,
@@ -205,11 +216,26 @@ class GateService:
             claimed=tuple(sorted(claimed)),
             policy_version=policy.version,
             rules_version=outcome.rules_version,
-            audited=audited,
+            audit=AuditState.DUE if audited else AuditState.NONE,
+            audit_id=new_audit_id() if audited else None,
+            actor=actor,
         )
-        if audited and self._audit is not None:
-            self._audit.record(actor, request.account_id, result.audit_payload())
+        if audited and not durable:  # a queue put: cheap enough for the event loop
+            return self.finish(result)
         return result
+
+    def finish(self, verdict: GateVerdict) -> GateVerdict:
+        """Put a verdict that is due on record; blocks for an fsync when it must be
+        durable (call it off the event loop)."""
+        if verdict.audit is not AuditState.DUE or self._audit is None:
+            return verdict
+        state = self._audit.record(
+            verdict.actor,
+            verdict.request.account_id,
+            verdict.audit_payload(),
+            durable=verdict.action is not Action.ALLOW,
+        )
+        return replace(verdict, audit=state)
 
     @property
     def intel(self) -> IpIntel:

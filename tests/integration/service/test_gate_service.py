@@ -8,7 +8,7 @@ from pathlib import Path
 from ownergate.ipintel import IpDataStore, IpIntel
 from ownergate.service import AccountService, Deciders
 from ownergate.service.gate import GateRequest, GateService
-from ownergate.service.gate_audit import GateAudit
+from ownergate.service.gate_audit import AuditState, GateAudit
 from ownergate.snapshots import SnapshotStore
 from ownergate.store import Database
 from tests.ip_data import tiny_folder
@@ -28,7 +28,7 @@ def _gate(db: Database, data_dir: Path, ip: IpDataStore, clock: Clock) -> GateSe
         db,
         accounts,
         lambda: IpIntel.load(ip.ensure()),
-        audit=GateAudit(db),
+        audit=GateAudit(db, data_dir / "gate-audit"),
         clock=clock,
         intel_version=ip.current,
         intel_recheck=30.0,
@@ -51,6 +51,9 @@ def test_the_gate_follows_an_ip_update(db: Database, data_dir: Path, tmp_path: P
         clock.now = 4.0  # neither the policy nor the IP data looked for again yet
         held = gate.check_cached(request, actor="key:test")
         assert held is not None and held.ip is not None and held.ip.country == "US"
+        # A challenge from memory is due for the journal, which the caller finishes.
+        assert held.audit is AuditState.DUE and not held.audited
+        assert gate.finish(held).audited
         clock.now = 31.0
         assert gate.check_cached(request, actor="key:test") is None  # due: the store path
         moved = gate.check(request, actor="key:test")

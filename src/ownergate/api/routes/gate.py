@@ -3,8 +3,9 @@ ownership decision and where the request comes from.
 
 ``allow``, ``challenge`` (ask for more: step-up verification, a human look) or ``deny``, with
 every gate rule that matched as a reason and the signals it rests on. The rules are the
-active policy's ``[gate]`` section. Verdicts other than allow, and a sample of the allows,
-are written to the audit log (``audited``), attributed to the calling key.
+active policy's ``[gate]`` section. Verdicts other than allow are journalled to disk before
+the reply (``audited``, ``audit: durable``) and written to the audit log, attributed to the
+calling key; a sample of the allows is queued for it (``audit: best-effort``).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from ownergate.api.routes.fields import CountryCode
 from ownergate.api.state import ServicesDep
 from ownergate.policy.gate import Action
 from ownergate.service.gate import GateRequest, GateVerdict
+from ownergate.service.gate_audit import AuditState
 
 router = APIRouter(tags=["gate"])
 
@@ -91,7 +93,16 @@ class GateOut(ResponseModel):
     claimed_countries: list[str]
     policy_version: int
     rules_version: int
-    audited: bool
+    audited: bool = Field(
+        description="On record in a way that survives a crash of the server (a deny or "
+        "challenge journalled to disk before this reply)"
+    )
+    audit: AuditState = Field(
+        description="durable (on disk), best-effort (a sampled allow, queued in memory), "
+        "none (an allow outside the sample), failed (a refusal that could not be put on "
+        "record: the journal is full or unwritable)"
+    )
+    audit_id: str | None = Field(description="The audit row's id, in its payload")
 
     @classmethod
     def of(cls, verdict: GateVerdict) -> GateOut:
@@ -125,6 +136,8 @@ class GateOut(ResponseModel):
             policy_version=verdict.policy_version,
             rules_version=verdict.rules_version,
             audited=verdict.audited,
+            audit=verdict.audit,
+            audit_id=verdict.audit_id,
         )
 
 
@@ -150,4 +163,6 @@ async def gate(body: GateIn, who: Viewer, services: ServicesDep) -> GateOut:
     verdict = gate.check_cached(request, actor=who.key_id)
     if verdict is None:
         verdict = await run_in_threadpool(gate.check, request, actor=who.key_id)
+    elif verdict.audit is AuditState.DUE:  # a refusal: on disk before the reply says so
+        verdict = await run_in_threadpool(gate.finish, verdict)
     return GateOut.of(verdict)
