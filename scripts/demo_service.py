@@ -116,7 +116,7 @@ def main() -> None:
                     f"{ip_info.get('country') or '--'} {flags or '-':8} {what}\n"
                     f"            rules: {rules}"
                 )
-            # Gate verdicts reach the audit log in batches, off the request path.
+            # Refusals are journalled before each reply; the log gets them in batches.
             gated: list[dict[str, object]] = []
             deadline = time.monotonic() + 10
             while len(gated) < refused and time.monotonic() < deadline:

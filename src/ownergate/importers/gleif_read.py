@@ -251,8 +251,8 @@ class _Window:
     def take(self, expected: str) -> str:
         found = self.peek()
         if not found or found not in expected:
-            shown = repr(found) if found else "the end of the file"
-            raise self.fail(f"JSON syntax: expected {' or '.join(expected)}, found {shown}")
+            what = shown(found) if found else "the end of the file"
+            raise self.fail(f"JSON syntax: expected {' or '.join(expected)}, found {what}")
         self._advance(self.pos + 1)
         return found
 

@@ -127,7 +127,9 @@ def read_source(
         if not absent and fmt == "jsonl" and len(source):
             absent = table.column(column).null_count == len(source)
         if absent:
-            found = ", ".join(c for c in _column_names(file, fmt, table) if c) or "none"
+            # Column names are the file's: shown escaped, the list cut like any value.
+            names = [c for c in _column_names(file, fmt, table) if c]
+            found = one_line(", ".join(names), 300) if names else "none"
             raise source.error(f"missing required column (columns found: {found})", field=column)
     return source
 
