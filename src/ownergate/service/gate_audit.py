@@ -86,6 +86,7 @@ class GateAudit:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._idle = threading.Condition()
+        self._busy = False  # a batch taken off the queue is being written
         self.dropped = 0
         self.failed = 0
         self.written = 0
@@ -122,7 +123,7 @@ class GateAudit:
         """Wait until every verdict recorded so far is in the audit log."""
         deadline = time.monotonic() + timeout
         with self._idle:
-            while self._journal.backlog > 0 or not self._queue.empty():
+            while self._journal.backlog > 0 or not self._queue.empty() or self._busy:
                 self._wake.set()
                 left = deadline - time.monotonic()
                 if left <= 0 or not self._idle.wait(min(left, 0.1)):
@@ -164,6 +165,13 @@ class GateAudit:
         """Write one batch; False when there was nothing to write (or it is stopping
         while the store refuses)."""
         entries, scanned = self._journal.pending(self._batch)
+        self._busy = True
+        try:
+            return self._write_batch(entries, scanned)
+        finally:
+            self._busy = False
+
+    def _write_batch(self, entries: list[Entry], scanned: int) -> bool:
         sampled: list[tuple[str, str, dict[str, Any]]] = []
         while len(entries) + len(sampled) < self._batch:
             try:
