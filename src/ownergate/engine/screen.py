@@ -99,9 +99,15 @@ def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
         c_high, e_high = high
         c_max = runs[(CONTROL, End.HIGH)].share
         e_max = runs[(EFFECTIVE, End.HIGH)].share
-        # Both methods compute the same exact value along different float paths: a tie
-        # within float noise goes to control, as an exact tie does.
-        by_share = np.where(e_max > c_max * (1 + 1e-12) + 1e-15, EFFECTIVE, CONTROL)
+        by_share = np.where(e_max > c_max, EFFECTIVE, CONTROL)
+        # Floats this close may be an exact tie (control) or not: compare the exact shares.
+        close = np.flatnonzero(
+            ~r_high & (c_max > 0) & np.isclose(e_max, c_max, rtol=1e-9, atol=1e-12)
+        )
+        c_exact = runs[(CONTROL, End.HIGH)].exact
+        e_exact = runs[(EFFECTIVE, End.HIGH)].exact
+        for v in close.tolist():
+            by_share[v] = EFFECTIVE if e_exact(v) > c_exact(v) else CONTROL
         review_pick = np.where(c_high, CONTROL, EFFECTIVE)
         restricted_pick = (
             np.full(n, CONTROL)

@@ -53,7 +53,7 @@ from ownergate.graph.tables import EntityColumns, HoldingColumns, day_number
 from ownergate.policy.model import Policy, PolicyBasis
 from ownergate.snapshots import arrays
 
-FORMAT = 1
+FORMAT = 2
 DIRECTORY = "prepared"
 MAX_ENTRIES = 4
 _ABANDONED = 3600.0  # seconds after which a temporary directory is left over
@@ -70,6 +70,7 @@ _LAYER_ARRAYS = (
     "out_edge",
     "member_ptr",
     "members",
+    "treasury",
 )
 
 
