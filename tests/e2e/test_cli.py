@@ -184,7 +184,7 @@ def test_validate_reports_what_is_wrong_with_the_data(tmp_path: Path) -> None:
         "owner,owned,share,nominee_for,end\n"
         "A,B,0.7,,\n"
         "C,B,0.6,,\n"  # 130% of B
-        "B,B,0.1,,\n"  # treasury shares
+        "B,B,0.1,,\n"  # treasury shares: part of the capital, 140% in all
         "C,D,0.5,,\n"
         "D,C,0.5,,\n"  # a cross-holding
         "A,D,,C,2020-01-01\n",  # unknown, through a nominee, ended
@@ -193,7 +193,7 @@ def test_validate_reports_what_is_wrong_with_the_data(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     for check, count in [
-        ("self-holdings", 1),
+        ("treasury shares (self-holdings)", 1),
         ("unknown shares", 1),
         ("held through a nominee", 1),
         ("dated holdings", 1),
@@ -206,4 +206,4 @@ def test_validate_reports_what_is_wrong_with_the_data(tmp_path: Path) -> None:
     ]:
         line = next(x for x in out.splitlines() if check in x)
         assert line.split("│")[-2].strip() == str(count), line
-    assert "130.00%" in out
+    assert "140.00%" in out

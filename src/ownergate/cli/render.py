@@ -49,7 +49,7 @@ def summary_tables(cols: DecisionColumns, g: PreparedGraph, timings: dict[str, f
     data.add_row(
         "holdings valid on the as-of date", f"{int(g.active.sum()):,} of {len(g.holdings):,}"
     )
-    data.add_row("self-holdings dropped", f"{len(g.self_holdings):,}")
+    data.add_row("treasury shares (self-holdings)", f"{len(g.self_holdings):,}")
     data.add_row("entities with stakes summing over 100%", f"{len(g.conflicts):,}")
     data.add_row("seeds", f"{int(g.seeds.sum()):,}")
     for stage, seconds in timings.items():
@@ -116,6 +116,8 @@ def explanation(doc: dict[str, Any]) -> Tree:
         dec = root.add("[yellow]review: these holdings decide it[/yellow]")
         for h in doc["deciding_holdings"]:
             dec.add(h["text"])
+    for t in doc.get("treasury", []):
+        root.add(f"[cyan]{t['text']}[/cyan]")
     for c in doc.get("conflicts", []):
         root.add(
             f"[red]data conflict: stakes in {c['owned']} ({c['basis']}) sum to {c['sum']:.4g}[/red]"

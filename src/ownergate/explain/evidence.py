@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 
-from ownergate.domain.model import Reason, Status
-from ownergate.domain.shares import End, format_share
+from ownergate.domain.model import BASES, Reason, Status
+from ownergate.domain.shares import SCALE, End, format_share
 from ownergate.engine.screen import CONTROL, EFFECTIVE, ScreenResult
 from ownergate.explain.paths import deciding_holdings, largest_paths
 from ownergate.explain.subgraph import holding_record, relevant, subgraph
@@ -194,5 +194,36 @@ def explain(result: ScreenResult, i: int) -> dict[str, Any]:
         for c in g.conflicts
         if c.owned in mine
     ]
+    doc["treasury"] = treasury_facts(g, sorted(mine))
     doc["registry"] = subgraph(g, i)
     return doc
+
+
+def treasury_facts(g: PreparedGraph, nodes: list[int]) -> list[dict[str, Any]]:
+    """Entities among ``nodes`` holding treasury shares, and what that does to their stakes."""
+    out = []
+    wanted = set(nodes)
+    rows = g.self_holdings
+    for layer in g.layers:
+        for ent in layer.treasury[:, 0].tolist():
+            if ent not in wanted:
+                continue
+            basis = BASES.index(layer.basis)
+            mine = rows[(g.holdings.owned[rows] == ent) & (g.holdings.basis[rows] == basis)]
+            low = float(sum(int(v) for v in g.raw_low[mine])) / SCALE
+            high = min(1.0, float(sum(int(v) for v in g.raw_high[mine])) / SCALE)
+            held = _pct(low) if low == high else f"{_pct(low)}–{_pct(high)}"
+            left = _pct(1 - low) if low == high else f"{_pct(1 - high)}–{_pct(1 - low)}"
+            name = g.entities.id(ent)
+            out.append(
+                {
+                    "entity": name,
+                    "basis": layer.basis.value,
+                    "treasury": held,
+                    "outstanding": left,
+                    "text": f"{name} holds {held} of itself ({layer.basis.value}, treasury "
+                    f"shares): the other stakes in it are measured against the {left} "
+                    "outstanding",
+                }
+            )
+    return out

@@ -44,7 +44,7 @@ def quality_report(
     active = (h.start <= day) & (day < h.end)
     self_holding = owner == h.owned
     counts = {
-        "self-holdings": int(self_holding.sum()),
+        "treasury shares (self-holdings)": int(self_holding.sum()),
         "unknown shares": int((~h.known).sum()),
         "ranged shares": int((h.known & (h.low != h.high)).sum()),
         "held through a nominee": int((h.nominee_for != NO_NOMINEE).sum()),
@@ -58,7 +58,7 @@ def quality_report(
     over: list[tuple[str, str, float]] = []
     keep = active & ~self_holding
     for b, basis in enumerate(BASES):
-        rows = keep & (h.basis == b)
+        rows = active & (h.basis == b)  # treasury shares are part of the capital
         sums = np.bincount(h.owned[rows], weights=h.low[rows] / SCALE, minlength=n)
         bad = np.flatnonzero(sums > 1 + 1e-12)
         counts[f"entities whose {basis.value} stakes sum over 100%"] = len(bad)

@@ -1,7 +1,7 @@
 """Turn entity and holding tables into the engine's prepared arrays (docs/semantics.md §1-2).
 
 Built once per (registry, policy, as-of date): nominee attribution, date validity, dropped
-self-holdings, unknown-share caps, merged (owner, owned, basis) holdings, seeds, and CSR
+treasury shares, unknown-share caps, merged (owner, owned, basis) holdings, seeds, and CSR
 arrays both ways. Shares become float64 for the fast paths; the exact scaled integers stay
 available per raw holding for the exact checks at the threshold.
 """

@@ -107,3 +107,24 @@ def test_tampered_evidence_fails_verification() -> None:
     outcome = verify(doc)
     assert not outcome.ok
     assert any("status" in p for p in outcome.problems)
+
+
+def test_treasury_shares_are_shown_and_verified() -> None:
+    """46% beside 10% treasury shares: restricted at 46/90, the treasury named, re-checked."""
+    entities = [Entity("S", country="CN"), Entity("T"), Entity("U")]
+    holdings = [
+        Holding("S", "T", Share.exact("0.46")),
+        Holding("T", "T", Share.exact("0.1")),
+        Holding("U", "T", Share.exact("0.44")),
+    ]
+    ents, holds = columns_from_records(entities, holdings)
+    for method in ("control", "effective"):
+        policy = Policy(method=method)
+        doc = json.loads(
+            json.dumps(explain(screen(prepare(ents, holds, policy, AS_OF), policy), 1))
+        )
+        assert doc["decision"]["status"] == "restricted"
+        assert Fraction(doc["decision"]["share_min"]).limit_denominator(1000) == Fraction(23, 45)
+        assert [t["treasury"] for t in doc["treasury"]] == ["10%"]
+        assert "90% outstanding" in doc["treasury"][0]["text"]
+        assert verify(doc).ok
