@@ -1,26 +1,27 @@
 """Compiled kernels of the effective method: one pass in dependency order, certified bounds.
 
-``condense.condense`` marks what seeds reach and orders it by strongly connected
-components, upstream first. ``propagate`` then settles the components in that order.
-Every entity's value is carried in two parts:
+``settle`` walks entities in a dependency order (owners before what they own), with the
+strongly connected blocks of that order taken whole. The order is either the entity
+numbering itself (a snapshot numbers its entities so, ``graph/order.py``) or one computed
+for the run (``graph/condense.py``). Every entity's value is carried in two parts:
 
-- ``E``, an exact decimal ``num · 10^-exp`` (int64): the part that flows from seeds along
-  chains of decimal stakes while its digits fit;
+- ``E``, an exact decimal ``num · 10^-exp`` (int64, ``decimals``): the part that flows from
+  seeds along chains of decimal stakes while its digits fit;
 - ``F``, a float with a rigorous absolute error bound: everything else (stakes measured
   against treasury-reduced capital, decimals that would overflow, and every value inside
   or below a cross-holding). ``fpos`` records that ``F`` is strictly positive, which holds
   exactly when some positive contribution went into it.
 
-A cross-holding component solves ``F = M F + c`` by Gauss-Seidel. Its error bound comes from
-a positive vector ``z`` with ``M z <= q z`` for a ``q < 1`` (``z`` solves ``z = M z + 1``):
-then ``|F* - F| <= z · max(|residual| / z) / (1 - q)``, residual including the
-uncertainty of the inflow and of the float weights. A component that does not converge or
-whose ``q`` cannot be certified below 1 is handed back to the caller (``propagate`` stops
-there and is resumed after the caller has settled it).
+A block solves ``F = M F + c`` by Gauss-Seidel. Its error bound comes from a positive
+vector ``z`` with ``M z <= q z`` for a ``q < 1`` (``z`` solves ``z = M z + 1``): then
+``|F* - F| <= z · max(|residual| / z) / (1 - q)``, the residual including the uncertainty
+of the inflow and of the float weights. A block that does not converge or whose ``q``
+cannot be certified below 1 is handed back to the caller (``settle`` stops there and is
+resumed after the caller has settled it).
 
-Each entity is then compared with the threshold: ``E`` exactly, ``F`` by its bounds.
-Exact ties (no ``F`` part, ``E`` equal to the threshold) and the rare entity whose bounds
-straddle the threshold are left to the caller's exact arithmetic.
+``verdicts`` then compares each entity with the threshold: ``E`` exactly, ``F`` by its
+bounds. Exact ties (no ``F`` part, ``E`` equal to the threshold) and the rare entity whose
+bounds straddle the threshold are left to the caller's exact arithmetic.
 """
 
 from __future__ import annotations
@@ -28,56 +29,44 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from numba import njit
+from numba import njit, types
+from numba.typed import Dict
+
+from ownergate.engine.decimals import add, as_float, times
 
 Array = Any
 
 FAIL, PASS, TIE, UNDECIDED = 0, 1, 2, 3
 _U = 2.0**-53  # unit roundoff of float64
-_LIMIT = 1 << 62
-_POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
 _MAX_SWEEPS = 2_000
-_Q_LIMIT = 1.0 - 1e-9  # beyond this a component is not certified here (slow or divergent)
+_Q_LIMIT = 1.0 - 1e-9  # beyond this a block is not certified here (slow or divergent)
 
 
 @njit(cache=True)
-def _normal(num: int, exp: int) -> tuple[int, int]:
-    while exp > 0 and num % 10 == 0:
-        num //= 10
-        exp -= 1
-    return num, exp
+def _reached(v: int, in_ptr: Array, src: Array, live: Array, reach: Array) -> bool:
+    for e in range(in_ptr[v], in_ptr[v + 1]):
+        if live[e] and reach[src[e]]:
+            return True
+    return False
 
 
 @njit(cache=True)
-def _add(a: int, ea: int, b: int, eb: int) -> tuple[int, int, bool]:
-    """a·10^-ea + b·10^-eb exactly, or ok=False where int64 would overflow."""
-    e = max(ea, eb)
-    da, db = e - ea, e - eb
-    if da > 18 or db > 18:
-        return 0, 0, False
-    pa, pb = _POW10[da], _POW10[db]
-    if (a != 0 and abs(a) > _LIMIT // pa) or (b != 0 and abs(b) > _LIMIT // pb):
-        return 0, 0, False
-    total = a * pa + b * pb
-    if abs(total) > _LIMIT:
-        return 0, 0, False
-    num, exp = _normal(total, e)
-    return num, exp, True
-
-
-@njit(cache=True)
-def _as_float(num: int, exp: int) -> float:
-    return num * 10.0 ** (-exp)
+def _inner(u: int, block: int, block_of: Array, seeds: Array, reach: Array) -> bool:
+    """Whether owner ``u`` is an unsettled member of ``block`` (seeds are settled)."""
+    return block >= 0 and block_of[u] == block and reach[u] and not seeds[u]
 
 
 @njit(cache=True)
 def _inflow(
     v: int,
-    comp: int,
+    block: int,
+    block_of: Array,
+    seeds: Array,
+    reach: Array,
+    live: Array,
     in_ptr: Array,
     src: Array,
     units: Array,
-    comp_of: Array,
     plain: bool,
     per_one: float,
     denom: float,
@@ -87,38 +76,40 @@ def _inflow(
     f: Array,
     ferr: Array,
     fpos: Array,
-) -> tuple[int, int, float, float, bool, int]:
-    """What ``v`` receives from settled owners (outside component ``comp``; -1: all).
+) -> tuple[int, int, float, float, bool, bool]:
+    """What ``v`` receives from settled owners (all but the unsettled ones of ``block``).
 
-    Returns (E num, E exp, F, F error, F positive, terms). The error covers the inflow's
-    own bounds and the rounding of every product and sum (nonnegative terms: relative
-    rounding of the total, (terms + 4) unit roundoffs).
+    Returns (E num, E exp, F, F error, F positive, reached: a live holding of a reached
+    owner). The error covers the inflow's own bounds and the rounding of every product and
+    sum (nonnegative terms: relative rounding of the total, (terms + 4) unit roundoffs).
     """
     num = 0
     exp = 0
     fs = 0.0
     fe = 0.0
     pos = False
+    reached = False
     terms = 0
     for e in range(in_ptr[v], in_ptr[v + 1]):
-        h = units[e]
-        if h <= 0:
+        if not live[e]:
             continue
         u = src[e]
-        cu = comp_of[u]
-        if cu < 0 or (comp >= 0 and cu == comp):
+        if not reach[u]:
+            continue
+        reached = True
+        h = units[e]
+        if h <= 0 or (block >= 0 and _inner(u, block, block_of, seeds, reach)):
             continue
         terms += 1
         if plain:
             if en[u] != 0:
-                ok = abs(en[u]) <= _LIMIT // h
+                pn, pe, ok = times(en[u], ee[u], h, unit_digits)
                 if ok:
-                    pn, pe = _normal(en[u] * h, ee[u] + unit_digits)
-                    sn, se, ok = _add(num, exp, pn, pe)
-                    if ok:
-                        num, exp = sn, se
-                if not ok:
-                    fs += _as_float(en[u], ee[u]) * (h / per_one)
+                    pn, pe, ok = add(num, exp, pn, pe)
+                if ok:
+                    num, exp = pn, pe
+                else:
+                    fs += as_float(en[u], ee[u]) * (h / per_one)
                     pos = True
             if fpos[u]:
                 w = h / per_one
@@ -127,22 +118,24 @@ def _inflow(
                 pos = True
         else:
             w = h / denom
-            whole = _as_float(en[u], ee[u]) + f[u]
-            fs += w * whole
+            fs += w * (as_float(en[u], ee[u]) + f[u])
             fe += w * ferr[u]
             pos = True
     fe += fs * (terms + 4) * _U
-    return num, exp, fs, fe, pos, terms
+    return num, exp, fs, fe, pos, reached
 
 
 @njit(cache=True)
-def _solve_component(
-    c: int,
+def _solve_block(
+    block: int,
     members: Array,
+    block_of: Array,
+    seeds: Array,
+    live: Array,
+    reach: Array,
     in_ptr: Array,
     src: Array,
     units: Array,
-    comp_of: Array,
     plain: Array,
     per_one: float,
     denom: Array,
@@ -153,59 +146,69 @@ def _solve_component(
     ferr: Array,
     fpos: Array,
 ) -> bool:
-    """Settle one cross-holding component; False when it cannot be certified here."""
-    m = len(members)
-    local = {}
-    for i in range(m):
-        local[members[i]] = i
+    """Settle one block; False when it cannot be certified here (its reach is set)."""
+    for v in members:
+        if seeds[v]:
+            reach[v] = True
+            en[v] = 1
+    changed = True
+    while changed:  # what seeds reach inside the block
+        changed = False
+        for v in members:
+            if not reach[v] and _reached(v, in_ptr, src, live, reach):
+                reach[v] = True
+                changed = True
+    local = Dict.empty(key_type=types.int64, value_type=types.int64)
+    m = 0
+    for v in members:
+        if reach[v] and not seeds[v]:
+            local[v] = m
+            m += 1
+    if m == 0:
+        return True
+    nodes = np.empty(m, dtype=np.int64)
+    for v in members:
+        if reach[v] and not seeds[v]:
+            nodes[local[v]] = v
     cvec = np.zeros(m)
     cerr = np.zeros(m)
-    infinite = False
     count = np.zeros(m + 1, dtype=np.int64)
     for i in range(m):
-        v = members[i]
-        num, exp, fs, fe, _, _ = _inflow(
-            v, c, in_ptr, src, units, comp_of, plain[v], per_one, float(denom[v]),
-            unit_digits, en, ee, f, ferr, fpos,
+        v = nodes[i]
+        num, exp, fs, fe, pos, _ = _inflow(
+            v, block, block_of, seeds, reach, live, in_ptr, src, units, plain[v], per_one,
+            float(denom[v]) if len(denom) else per_one, unit_digits, en, ee, f, ferr, fpos,
         )  # fmt: skip
-        en[v] = num
-        ee[v] = exp
+        en[v], ee[v], cvec[i], cerr[i], fpos[v] = num, exp, fs, fe, pos
         for e in range(in_ptr[v], in_ptr[v + 1]):
-            if units[e] > 0 and comp_of[src[e]] == c:
+            if units[e] > 0 and _inner(src[e], block, block_of, seeds, reach):
                 count[i + 1] += 1
-        cvec[i] = fs
-        cerr[i] = fe
-        if not np.isfinite(fs):
-            infinite = True
     ptr = np.cumsum(count)
     nbr = np.empty(ptr[m], dtype=np.int64)
     wts = np.empty(ptr[m])
-    fill = ptr[:-1].copy()
     for i in range(m):
-        v = members[i]
+        v = nodes[i]
         d = per_one if plain[v] else float(denom[v])
+        k = ptr[i]
         for e in range(in_ptr[v], in_ptr[v + 1]):
-            if units[e] > 0 and comp_of[src[e]] == c:
-                j = local[src[e]]
-                w = units[e] / d
-                nbr[fill[i]] = j
-                wts[fill[i]] = w
-                fill[i] += 1
-    for i in range(m):
-        fpos[members[i]] = True
-    if infinite:
-        for i in range(m):
-            f[members[i]] = np.inf
-            ferr[members[i]] = 0.0
-        return True
+            if units[e] > 0 and _inner(src[e], block, block_of, seeds, reach):
+                nbr[k] = local[src[e]]
+                wts[k] = units[e] / d
+                k += 1
+        if ptr[i + 1] > ptr[i]:
+            fpos[v] = True  # a positive stake of a reached member: strictly positive
     # Inner stakes pass on the members' exact parts as well (each sum rounds once more).
     for i in range(m):
         for k in range(ptr[i], ptr[i + 1]):
-            j = nbr[k]
-            ej = _as_float(en[members[j]], ee[members[j]])
+            ej = as_float(en[nodes[nbr[k]]], ee[nodes[nbr[k]]])
             cvec[i] += wts[k] * ej
             cerr[i] += wts[k] * ej * 4 * _U
         cerr[i] += cvec[i] * (ptr[i + 1] - ptr[i] + 2) * _U
+    if not np.all(np.isfinite(cvec)):
+        for i in range(m):
+            f[nodes[i]] = np.inf
+            ferr[nodes[i]] = 0.0
+        return True
     x = np.zeros(m)
     z = np.zeros(m)
     if not _gauss_seidel(ptr, nbr, wts, cvec, x) or not _gauss_seidel(ptr, nbr, wts, np.ones(m), z):
@@ -218,22 +221,16 @@ def _solve_component(
         for k in range(ptr[i], ptr[i + 1]):
             sz += wts[k] * z[nbr[k]]
             sx += wts[k] * x[nbr[k]]
-        terms = ptr[i + 1] - ptr[i]
-        gamma = (terms + 6) * _U
-        qi = sz * (1.0 + gamma) / z[i]
-        if qi > q:
-            q = qi
+        gamma = (ptr[i + 1] - ptr[i] + 6) * _U
+        q = max(q, sz * (1.0 + gamma) / z[i])
         s = cvec[i] + sx
-        resid = abs(x[i] - s) + gamma * (s + x[i]) + cerr[i]
-        if resid / z[i] > worst:
-            worst = resid / z[i]
+        worst = max(worst, (abs(x[i] - s) + gamma * (s + x[i]) + cerr[i]) / z[i])
     if not q < _Q_LIMIT:
         return False
     bound = worst / (1.0 - q) * (1.0 + 1e-9)
     for i in range(m):
-        v = members[i]
-        f[v] = x[i]
-        ferr[v] = z[i] * bound
+        f[nodes[i]] = x[i]
+        ferr[nodes[i]] = z[i] * bound
     return True
 
 
@@ -248,11 +245,8 @@ def _gauss_seidel(ptr: Array, nbr: Array, wts: Array, c: Array, x: Array) -> boo
             s = c[i]
             for k in range(ptr[i], ptr[i + 1]):
                 s += wts[k] * x[nbr[k]]
-            d = abs(s - x[i])
-            if d > change:
-                change = d
-            if s > top:
-                top = s
+            change = max(change, abs(s - x[i]))
+            top = max(top, s)
             x[i] = s
         if not np.isfinite(top):
             return False
@@ -262,12 +256,12 @@ def _gauss_seidel(ptr: Array, nbr: Array, wts: Array, c: Array, x: Array) -> boo
 
 
 @njit(cache=True)
-def propagate(
-    start: int,
+def settle(
     order: Array,
-    comp_ptr: Array,
-    comp_of: Array,
+    blocks: Array,
+    block_of: Array,
     seeds: Array,
+    live: Array,
     in_ptr: Array,
     src: Array,
     units: Array,
@@ -275,42 +269,84 @@ def propagate(
     per_one: float,
     denom: Array,
     unit_digits: int,
+    reach: Array,
     en: Array,
     ee: Array,
     f: Array,
     ferr: Array,
     fpos: Array,
+    start: int,
 ) -> int:
-    """Settle components ``start``, ``start + 1``, ... in order; returns the index of a
-    component the caller must settle (then resume after it), or -1 when all are done."""
-    comps = len(comp_ptr) - 1
-    for c in range(start, comps):
-        a, b = comp_ptr[c], comp_ptr[c + 1]
-        if b - a == 1:
-            v = order[a]
-            if seeds[v]:
-                en[v] = 1
-                ee[v] = 0
-                f[v] = 0.0
-                ferr[v] = 0.0
-                fpos[v] = False
+    """Settle the entities at positions ``start``, ... of ``order`` (the entity numbering
+    itself when ``order`` is empty); ``blocks`` are the (start, end) position ranges taken
+    whole, sorted. Returns the index of a block the caller must settle (then resume at its
+    end), or -1 when all are done."""
+    total = len(order) if len(order) else len(seeds)
+    k = int(np.searchsorted(blocks[:, 0], start))
+    p = start
+    while p < total:
+        if k < len(blocks) and p == blocks[k, 0]:
+            a, b = blocks[k, 0], blocks[k, 1]
+            members = order[a:b] if len(order) else np.arange(a, b)
+            if not _solve_block(
+                k, members, block_of, seeds, live, reach, in_ptr, src, units, plain,
+                per_one, denom, unit_digits, en, ee, f, ferr, fpos,
+            ):  # fmt: skip
+                return k
+            p = b
+            k += 1
+            continue
+        v = order[p] if len(order) else p
+        p += 1
+        if seeds[v]:
+            reach[v] = True
+            en[v] = 1
+            continue
+        # ``_inflow``, written out: a call per entity costs more than its work (numba passes
+        # every array as a struct and counts its references on each call).
+        num = 0
+        exp = 0
+        fs = 0.0
+        fe = 0.0
+        pos = False
+        reached = False
+        terms = 0
+        flat = plain[v]
+        d = per_one if flat else float(denom[v])
+        for e in range(in_ptr[v], in_ptr[v + 1]):
+            if not live[e]:
                 continue
-            num, exp, fs, fe, pos, _ = _inflow(
-                v, -1, in_ptr, src, units, comp_of, plain[v], per_one, float(denom[v]),
-                unit_digits, en, ee, f, ferr, fpos,
-            )  # fmt: skip
+            u = src[e]
+            if not reach[u]:
+                continue
+            reached = True
+            h = units[e]
+            if h <= 0:
+                continue
+            terms += 1
+            w = h / d
+            if en[u] != 0:
+                ok = flat
+                if ok:
+                    pn, pe, ok = times(en[u], ee[u], h, unit_digits)
+                    if ok:
+                        pn, pe, ok = add(num, exp, pn, pe)
+                    if ok:
+                        num, exp = pn, pe
+                if not ok:
+                    fs += as_float(en[u], ee[u]) * w
+                    pos = True
+            if fpos[u]:
+                fs += w * f[u]
+                fe += w * ferr[u]
+                pos = True
+        if reached:
+            reach[v] = True
             en[v] = num
             ee[v] = exp
             f[v] = fs
-            ferr[v] = fe * (1.0 + 1e-12)
+            ferr[v] = (fe + fs * (terms + 4) * _U) * (1.0 + 1e-12)
             fpos[v] = pos
-            continue
-        ok = _solve_component(
-            c, order[a:b], in_ptr, src, units, comp_of, plain, per_one, denom, unit_digits,
-            en, ee, f, ferr, fpos,
-        )  # fmt: skip
-        if not ok:
-            return c
     return -1
 
 
@@ -330,7 +366,7 @@ def verdicts(
     n = len(reach)
     out = np.zeros(n, dtype=np.int8)
     share = np.zeros(n)
-    t_float = _as_float(t_num, t_exp)
+    t_float = as_float(t_num, t_exp)
     for v in range(n):
         if not reach[v]:
             continue
@@ -338,12 +374,12 @@ def verdicts(
             out[v] = PASS
             share[v] = 1.0
             continue
-        exact = _as_float(en[v], ee[v])
+        exact = as_float(en[v], ee[v])
         share[v] = exact + f[v]
         if not np.isfinite(f[v]):
             out[v] = PASS
             continue
-        dn, de, ok = _add(t_num, t_exp, -en[v], ee[v])
+        dn, de, ok = add(t_num, t_exp, -en[v], ee[v])
         if not ok:
             gap = t_float - exact
             gap_err = (t_float + exact) * 4 * _U
@@ -357,7 +393,7 @@ def verdicts(
             if not fpos[v]:
                 out[v] = FAIL
                 continue
-            gap = _as_float(dn, de)
+            gap = as_float(dn, de)
             gap_err = gap * 4 * _U
         lo = f[v] - ferr[v]
         hi = f[v] + ferr[v]

@@ -59,32 +59,40 @@ def divergent(size: int, rows: IntArray, cols: IntArray, weights: list[Fraction]
 def settle_component(
     layer: Layer,
     end: End,
+    block: int,
     members: IntArray,
-    comp_of: IntArray,
+    block_of: npt.NDArray[np.int32],
+    seeds: BoolArray,
+    reach: BoolArray,
     num: IntArray,
-    exp: IntArray,
+    exp: npt.NDArray[np.int16],
     f: FloatArray,
     ferr: FloatArray,
     fpos: BoolArray,
 ) -> None:
-    """Values and error bounds of one component's ``members``, written in place."""
-    m = len(members)
-    local = {int(v): i for i, v in enumerate(members.tolist())}
-    c = comp_of[members[0]]
+    """Values and error bounds of one block's reached ``members``, written in place (the
+    compiled pass has marked what the seeds reach inside the block)."""
+    todo = [v for v in members.tolist() if reach[v] and not seeds[v]]
+    m = len(todo)
+    if not m:
+        return
+    local = {v: i for i, v in enumerate(todo)}
     units = layer.low_units if end is End.LOW else layer.high_units
     weight = layer.low if end is End.LOW else layer.high
     inflow = np.zeros(m)
     inflow_err = np.zeros(m)
+    positive = np.zeros(m, dtype=bool)
     rows: list[int] = []
     cols: list[int] = []
     inner: list[int] = []
-    for i, v in enumerate(members.tolist()):
+    for i, v in enumerate(todo):
         terms = 0
         for e in range(int(layer.in_ptr[v]), int(layer.in_ptr[v + 1])):
             u = int(layer.src[e])
-            if units[e] <= 0 or comp_of[u] < 0:
+            if units[e] <= 0 or not reach[u]:
                 continue
-            if comp_of[u] == c:
+            positive[i] = True
+            if u in local:
                 rows.append(i)
                 cols.append(local[u])
                 inner.append(e)
@@ -94,23 +102,23 @@ def settle_component(
             inflow[i] += weight[e] * whole
             inflow_err[i] += weight[e] * ferr[u]
         inflow_err[i] += inflow[i] * (terms + 6) * _U
-    num[members] = 0
-    exp[members] = 0
-    fpos[members] = True
+    idx = np.asarray(todo, dtype=np.int64)
+    num[idx] = 0
+    exp[idx] = 0
+    fpos[idx] = positive
     r, k = np.asarray(rows, dtype=np.int64), np.asarray(cols, dtype=np.int64)
     w = weight[np.asarray(inner, dtype=np.int64)]
     if not np.all(np.isfinite(inflow)) or divergent(
         m, r, k, [layer.exact_share(e, end) for e in inner]
     ):
-        f[members] = np.inf
-        ferr[members] = 0.0
+        f[idx] = np.inf
+        ferr[idx] = 0.0
         return
     mat = sp.csr_array((w, (r, k)), shape=(m, m))
     system = (sp.identity(m, format="csc") - mat.tocsc()).tocsc()
     x = np.atleast_1d(spsolve(system, inflow))
     z = np.atleast_1d(spsolve(system, np.ones(m)))
-    terms_per_row = np.bincount(r, minlength=m)
-    gamma = (terms_per_row + 6) * _U
+    gamma = (np.bincount(r, minlength=m) + 6) * _U
     mz, mx = mat @ z, mat @ x
     if np.any(z <= 0) or not np.all(np.isfinite(z)):
         q = np.inf
@@ -118,9 +126,9 @@ def settle_component(
         q = float(np.max(mz * (1.0 + gamma) / z))
     s = inflow + mx
     resid = np.abs(x - s) + gamma * (s + np.abs(x)) + inflow_err
-    f[members] = np.maximum(x, 0.0)
+    f[idx] = np.maximum(x, 0.0)
     if q < 1.0:
         bound = float(np.max(resid / z)) / (1.0 - q) * (1.0 + 1e-9)
-        ferr[members] = z * bound + np.abs(np.minimum(x, 0.0))
+        ferr[idx] = z * bound + np.abs(np.minimum(x, 0.0))
     else:
-        ferr[members] = np.inf
+        ferr[idx] = np.inf

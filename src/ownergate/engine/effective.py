@@ -1,12 +1,12 @@
 """The effective (integrated ownership) method (docs/semantics.md §4, §7).
 
-Only entities that seeds reach can have a non-zero value. ``condense`` orders
-them by strongly connected components, upstream first; ``certified.propagate`` settles
-them in that order in one pass, each value as an exact decimal part plus a float part with
-a rigorous error bound, cross-holdings by Gauss-Seidel with a certified bound. Almost every
-entity is then decided by its bounds. The rest are exact: ties exactly at the threshold
-(strictness decides them) and the rare entity whose bounds straddle it, recomputed in
-exact arithmetic over its ancestors back to the nearest exactly known values.
+Only entities that seeds reach can have a non-zero value. ``certified.settle`` takes them
+in a dependency order (a snapshot's entity numbering, or ``condense``'s for the run), the
+strongly connected blocks whole, in one pass: each value an exact decimal part plus a float
+part with a rigorous error bound, cross-holdings by Gauss-Seidel with a certified bound.
+Almost every entity is then decided by its bounds. The rest are exact: ties exactly at the
+threshold (strictness decides them) and the rare entity whose bounds straddle it,
+recomputed in exact arithmetic over its ancestors back to the nearest exactly known values.
 """
 
 from __future__ import annotations
@@ -21,10 +21,10 @@ import numpy.typing as npt
 from ownergate.domain.shares import SCALE_DIGITS, End
 from ownergate.engine import certified
 from ownergate.engine.components import settle_component
-from ownergate.engine.condense import condense
 from ownergate.engine.control import RunResult
 from ownergate.engine.exact import ExactEffective
 from ownergate.engine.threshold import Threshold
+from ownergate.graph.condense import condense
 from ownergate.graph.prepare import Layer, PreparedGraph
 
 FloatArray = npt.NDArray[np.float64]
@@ -39,11 +39,10 @@ class Sweep:
 
     reach: BoolArray
     num: IntArray
-    exp: IntArray
+    exp: npt.NDArray[np.int16]
     f: FloatArray
     ferr: FloatArray
     fpos: BoolArray
-    comp_of: IntArray
 
     @property
     def exact(self) -> BoolArray:
@@ -52,27 +51,33 @@ class Sweep:
         return out
 
 
-def live_edges(layer: Layer, end: End) -> tuple[IntArray, BoolArray, BoolArray]:
-    """Units at ``end``; holdings that carry value (positive); holdings a seed's reach
-    follows (positive, or an exclusive low end at the low end: strictly above zero)."""
+def live_edges(layer: Layer, end: End) -> tuple[IntArray, BoolArray]:
+    """Units at ``end``, and the holdings a seed's reach follows: positive, or with an
+    exclusive low end at the low end (strictly above zero)."""
     if end is End.LOW:
-        units = layer.low_units
-        positive = units > 0
-        return units, positive, positive | layer.low_exclusive
-    units = layer.high_units
-    positive = units > 0
-    return units, positive, positive
+        return layer.low_units, (layer.low_units > 0) | layer.low_exclusive
+    return layer.high_units, layer.high_units > 0
+
+
+def _schedule(
+    g: PreparedGraph, layer: Layer, live: BoolArray
+) -> tuple[IntArray, IntArray, npt.NDArray[np.int32]]:
+    """(order, blocks, block_of) for ``certified.settle``: the entity numbering itself
+    where it is a dependency order (a snapshot's), else one computed for this run."""
+    if g.blocks is not None:
+        return np.empty(0, dtype=np.int64), g.blocks, g.block_of
+    order, blocks, block_of = condense(g.seeds, layer.out_ptr, layer.out_edge, layer.dst, live)
+    return order, blocks, block_of
 
 
 def effective_layer(g: PreparedGraph, layer: Layer, end: End) -> Sweep:
     """The effective values of one layer at one end, certified (module docstring)."""
-    units, positive, live = live_edges(layer, end)
-    reach, order, comp_ptr, comp_of = condense(
-        g.seeds, layer.out_ptr, layer.out_edge, layer.dst, live, positive
-    )
+    units, live = live_edges(layer, end)
+    order, blocks, block_of = _schedule(g, layer, live)
     n = g.n
+    reach = np.zeros(n, dtype=np.bool_)
     num = np.zeros(n, dtype=np.int64)
-    exp = np.zeros(n, dtype=np.int64)
+    exp = np.zeros(n, dtype=np.int16)
     f = np.zeros(n)
     ferr = np.zeros(n)
     fpos = np.zeros(n, dtype=np.bool_)
@@ -80,16 +85,19 @@ def effective_layer(g: PreparedGraph, layer: Layer, end: End) -> Sweep:
     unit_digits = SCALE_DIGITS - (len(str(g.unit)) - 1)
     start = 0
     while True:
-        stuck = certified.propagate(
-            start, order, comp_ptr, comp_of, g.seeds, layer.in_ptr, layer.src, units,
-            plain, layer.per_one, denom, unit_digits, num, exp, f, ferr, fpos,
+        stuck = certified.settle(
+            order, blocks, block_of, g.seeds, live, layer.in_ptr, layer.src, units, plain,
+            layer.per_one, denom, unit_digits, reach, num, exp, f, ferr, fpos, start,
         )  # fmt: skip
         if stuck < 0:
             break
-        members = order[comp_ptr[stuck] : comp_ptr[stuck + 1]]
-        settle_component(layer, end, members, comp_of, num, exp, f, ferr, fpos)
-        start = stuck + 1
-    return Sweep(reach, num, exp, f, ferr, fpos, comp_of)
+        a, b = int(blocks[stuck, 0]), int(blocks[stuck, 1])
+        members = order[a:b] if len(order) else np.arange(a, b, dtype=np.int64)
+        settle_component(
+            layer, end, stuck, members, block_of, g.seeds, reach, num, exp, f, ferr, fpos
+        )
+        start = b
+    return Sweep(reach, num, exp, f, ferr, fpos)
 
 
 def decimal_of(value: Fraction) -> tuple[int, int]:

@@ -75,7 +75,12 @@ def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
     """Decide every entity of the prepared graph under ``policy``."""
     n = g.n
     methods = methods_of(policy)
-    runs = {(m, end): run_method(g, policy, m, end) for m in methods for end in End}
+    runs: dict[tuple[int, End], RunResult] = {}
+    for m in methods:
+        runs[(m, End.LOW)] = run_method(g, policy, m, End.LOW)
+        # Without ranges, unknown shares or exclusive bounds both ends are the same run.
+        certain = all(layer.certain for layer in g.layers)
+        runs[(m, End.HIGH)] = runs[(m, End.LOW)] if certain else run_method(g, policy, m, End.HIGH)
     low = [runs[(m, End.LOW)].restricted for m in methods]
     high = [runs[(m, End.HIGH)].restricted for m in methods]
     if policy.method is Method.BOTH:

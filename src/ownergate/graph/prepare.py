@@ -71,6 +71,17 @@ class Layer:
     def high(self) -> FloatArray:
         return self._shares(self.high_units, 2)
 
+    @cached_property
+    def certain(self) -> bool:
+        """No ranged or unknown share, exclusive bound or ranged treasury share: the low
+        and the high end of every stake are the same."""
+        return not (
+            self.uncertain.any()
+            or self.low_exclusive.any()
+            or self.high_exclusive.any()
+            or np.any(self.treasury[:, 1] != self.treasury[:, 2])
+        )
+
     def _shares(self, units: IntArray, column: int) -> FloatArray:
         out: FloatArray = units / self.per_one
         if len(self.treasury):
@@ -132,6 +143,18 @@ class PreparedGraph:
     conflicts: tuple[Conflict, ...]
     unit: int
     units_exact: bool
+    # The cross-holding blocks (start, end rows) where the entity numbering is a
+    # dependency order of the whole registry (a snapshot's, ``graph/order.py``), else None.
+    blocks: IntArray | None = None
+
+    @cached_property
+    def block_of(self) -> npt.NDArray[np.int32]:
+        """Each entity's index in ``blocks`` (-1: outside every block)."""
+        out = np.full(self.n, -1, dtype=np.int32)
+        if self.blocks is not None:
+            for k, (a, b) in enumerate(self.blocks.tolist()):
+                out[a:b] = k
+        return out
 
     @property
     def n(self) -> int:
@@ -229,8 +252,10 @@ def prepare(
     holdings: HoldingColumns,
     policy: Policy,
     as_of: dt.date | None = None,
+    blocks: IntArray | None = None,
 ) -> PreparedGraph:
-    """Prepared arrays for ``policy`` on ``as_of`` (default: today)."""
+    """Prepared arrays for ``policy`` on ``as_of`` (default: today). ``blocks``: the
+    registry's cross-holding blocks where its numbering is a dependency order."""
     h = holdings
     seeds, seed_reason, region_country = seed_mask(entities, policy)
     as_of = as_of or dt.date.today()
@@ -272,6 +297,7 @@ def prepare(
         conflicts=tuple(conflicts),
         unit=unit,
         units_exact=units_exact,
+        blocks=blocks,
     )
 
 

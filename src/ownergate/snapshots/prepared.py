@@ -31,6 +31,7 @@ import os
 import shutil
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +95,7 @@ def load_or_prepare(
     directory = Path(directory)
     if not arrays.has_arrays(directory):
         return prepare(entities, holdings, policy, as_of)
+    blocks = arrays.load_blocks(directory)
     seeds, seed_reason, region_country = seed_mask(entities, policy)
     key = cache_key(directory, seeds, policy, as_of, len(entities), len(holdings))
     entry = directory / DIRECTORY / _digest(key)
@@ -102,8 +104,8 @@ def load_or_prepare(
     except (OSError, ValueError, KeyError):
         graph = None  # no entry, or one being evicted or damaged: prepare afresh
     if graph is not None:
-        return graph
-    graph = prepare(entities, holdings, policy, as_of)
+        return replace(graph, blocks=blocks)
+    graph = prepare(entities, holdings, policy, as_of, blocks=blocks)
     if keep:
         try:
             _write(entry, key, graph)

@@ -50,6 +50,7 @@ from ownergate.snapshots.registry import (
     REJECT_SCHEMA,
     SUPERSEDED_SCHEMA,
     Registry,
+    in_dependency_order,
 )
 
 FORMAT_VERSION = 2
@@ -136,6 +137,8 @@ class SnapshotStore:
         ref = self.root / "refs" / name
         (self.root / "snapshots").mkdir(parents=True, exist_ok=True)
         (self.root / "refs").mkdir(parents=True, exist_ok=True)
+        # Entities are numbered in dependency order: the engine then walks them in row order.
+        registry, blocks = in_dependency_order(registry)
         staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=self.root / "snapshots"))
         try:
             # The big writes are independent, and pyarrow and numpy release the GIL.
@@ -143,7 +146,9 @@ class SnapshotStore:
                 jobs = [
                     pool.submit(_write_entities, staging / "entities.parquet", registry),
                     pool.submit(_write_holdings, staging / "holdings.parquet", registry),
-                    pool.submit(write_arrays, staging, registry.entities, registry.holdings),
+                    pool.submit(
+                        write_arrays, staging, registry.entities, registry.holdings, blocks
+                    ),
                 ]
                 for job in jobs:
                     job.result()

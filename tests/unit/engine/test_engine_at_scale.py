@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import deque
+from dataclasses import replace
 from fractions import Fraction
 
 import numpy as np
@@ -32,6 +33,7 @@ from scipy.sparse.linalg import spsolve
 from ownergate.domain.model import KINDS, Kind
 from ownergate.domain.shares import SCALE
 from ownergate.engine.screen import screen
+from ownergate.graph.order import dependency_order, renumbering
 from ownergate.graph.prepare import prepare
 from ownergate.graph.tables import OPEN_END, OPEN_START, EntityColumns, HoldingColumns
 from ownergate.policy.model import Policy
@@ -205,29 +207,43 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("shape", "holdings", "seed"), CASES)
-def test_both_methods_match_independent_references(shape: str, holdings: int, seed: int) -> None:
-    reg = generate(holdings, seed, shape)
+def screened(reg: Shape, policy: Policy, ordered: bool) -> tuple[Floats, npt.NDArray[np.bool_]]:
+    """(share_min, restricted) per entity of ``reg``: screened as numbered, or renumbered in
+    dependency order as a snapshot is (results mapped back to ``reg``'s rows)."""
     ents, holds = columns(reg)
+    if not ordered:
+        result = screen(prepare(ents, holds, policy, DAY), policy)
+        return result.share_min, result.status == 0  # STATUSES: restricted first
+    order, blocks = dependency_order(reg.entities, holds)
+    new = renumbering(order)
+    ents = replace(ents, ids=ents.ids[order], country=ents.country[order], kind=ents.kind[order])
+    holds = replace(holds, owner=new[holds.owner], owned=new[holds.owned])
+    result = screen(prepare(ents, holds, policy, DAY, blocks=blocks), policy)
+    return result.share_min[new], (result.status == 0)[new]
+
+
+@pytest.mark.parametrize("ordered", [False, True], ids=["as-numbered", "dependency-order"])
+@pytest.mark.parametrize(("shape", "holdings", "seed"), CASES)
+def test_both_methods_match_independent_references(
+    shape: str, holdings: int, seed: int, ordered: bool
+) -> None:
+    reg = generate(holdings, seed, shape)
     mine = Registry(reg)
 
-    control = screen(prepare(ents, holds, Policy(), DAY), Policy())
+    _, got = screened(reg, Policy(), ordered)
     want = mine.control()
-    got = control.status == 0  # STATUSES: restricted first
     assert np.array_equal(got, want), np.flatnonzero(got != want)[:10]
     by_control = want & ~mine.seeds
 
-    policy = Policy(method="effective")
-    result = screen(prepare(ents, holds, policy, DAY), policy)
+    share, got = screened(reg, Policy(method="effective"), ordered)
     r = mine.effective()
     want = mine.seeds | (r > 0.5)
-    got = result.status == 0
     near = np.abs(r - 0.5) <= 1e-9
     differ = np.flatnonzero((got != want) & ~near)
-    assert len(differ) == 0, [(int(v), r[v], result.share_min[v]) for v in differ[:10]]
+    assert len(differ) == 0, [(int(v), r[v], share[v]) for v in differ[:10]]
     for v in np.flatnonzero(near & ~mine.seeds).tolist():
         assert got[v] == (mine.exact(v) > Fraction(1, 2)), v
     finite = np.isfinite(r) & ~mine.seeds
-    assert np.allclose(result.share_min[finite], r[finite], rtol=1e-9, atol=1e-12)
+    assert np.allclose(share[finite], r[finite], rtol=1e-9, atol=1e-12)
     # Each shape restricts many entities through their owners, not only its seeds.
     assert (by_control | (want & ~mine.seeds)).sum() > reg.entities // 200
