@@ -225,10 +225,7 @@ def apply_resolutions(
                 method=r.method.value,
                 score=float(r.score),
                 entity_id=r.entity_id,
-                candidates=[
-                    {"entity_id": c.entity_id, "score": c.score, "name": c.name}
-                    for c in r.candidates
-                ],
+                candidates=[c.as_json() for c in r.candidates],
             )
         )
     return links
