@@ -10,6 +10,7 @@ high end otherwise, of the method that decided it.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -47,19 +48,27 @@ class Contribution:
             "owner": self.owner,
             "owner_name": self.owner_name,
             "owner_country": self.owner_country,
-            "share": self.share,
+            "share": _finite(self.share),
             "basis": self.basis,
         }
         if self.weight != 1.0:
-            out["owner_restricted_share"] = self.weight
-            out["contributes"] = self.amount
+            out["owner_restricted_share"] = _finite(self.weight)
+            out["contributes"] = _finite(self.amount)
         if self.exclusive:
             out["exclusive"] = True
         if self.nominees:
             out["nominees"] = [
-                {"nominee": n, "nominee_name": name, "share": s} for n, name, s in self.nominees
+                {"nominee": n, "nominee_name": name, "share": _finite(s)}
+                for n, name, s in self.nominees
             ]
         return out
+
+
+def _finite(value: float) -> float | str | None:
+    # JSON has no infinity (a divergent cross-holding) and no NaN (an unknown share).
+    if math.isnan(value):
+        return None
+    return value if math.isfinite(value) else "Infinity"
 
 
 def _end(result: ScreenResult, i: int) -> End:

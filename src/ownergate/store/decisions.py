@@ -44,6 +44,8 @@ class DecisionRepository:
         entity_id: str | None = None,
         snapshot_digest: str | None = None,
         computed_at: dt.datetime | None = None,
+        flags: list[str] | None = None,
+        seed_path: list[str] | None = None,
     ) -> Decision:
         """Store a new decision for the account; it supersedes the current one.
 
@@ -61,6 +63,8 @@ class DecisionRepository:
             "method": _method(method),
             "evidence": _evidence(evidence),
             "entity_id": None if entity_id is None else checks.text(entity_id, "entity_id", 200),
+            "flags": list(flags or []),
+            "seed_path": list(seed_path or []),
         }
         when = None if computed_at is None else checks.aware(computed_at, "computed_at")
         with self._audit.writing(actor):
