@@ -9,15 +9,21 @@ import json
 import math
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
 
 from ownergate.domain.model import Reason, Status
 from ownergate.errors import InputError
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
-from ownergate.store.models import Account, Decision, PolicyVersion, RegisteredSnapshot
+from ownergate.store.models import (
+    Account,
+    AccountStatus,
+    Decision,
+    PolicyVersion,
+    RegisteredSnapshot,
+)
 from ownergate.store.states import decision_state
 from ownergate.store.types import utcnow
 
@@ -114,6 +120,26 @@ class DecisionRepository:
         if before is not None:
             query = query.where(Decision.id < before)
         return list(self.session.scalars(query.order_by(Decision.id.desc()).limit(limit)))
+
+    def current_page(
+        self, *, after: str | None = None, limit: int = 1000
+    ) -> list[tuple[Account, Decision]]:
+        """Active accounts with a decision, in id order after ``after``, each with its
+        newest decision (evidence not loaded)."""
+        newest = (
+            select(func.max(Decision.id)).where(Decision.account_id == Account.id).scalar_subquery()
+        )
+        query = (
+            select(Account, Decision)
+            .join(Decision, Decision.id == newest)
+            .where(Account.status == AccountStatus.ACTIVE)
+            .options(defer(Decision.evidence))
+            .order_by(Account.id)
+            .limit(limit)
+        )
+        if after is not None:
+            query = query.where(Account.id > after)
+        return [(a, d) for a, d in self.session.execute(query)]
 
     def get(self, decision_id: int) -> Decision:
         decision = self.session.get(Decision, decision_id)
