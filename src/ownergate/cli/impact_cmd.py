@@ -30,7 +30,6 @@ from ownergate.portfolio.impact import FLIP_KINDS, NEWLY_RESTRICTED, Impact
 from ownergate.portfolio.report import ReportContext, money
 
 
-
 def _screen(
     ents: EntityColumns,
     holds: HoldingColumns,

@@ -5,8 +5,10 @@ read it; ``flag=unverified`` is the list of accounts found in no registry entity
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+
+import pyarrow as pa
 
 from ownergate.domain.model import Status
 from ownergate.service.binding import effective_overrides
@@ -104,3 +106,51 @@ def _keep(
         and (flag is None or flag in item.decision.flags)
         and (effective is None or item.effective_status is effective)
     )
+
+
+EXPORT_SCHEMA = pa.schema(
+    [
+        ("account_id", pa.string()),
+        ("organisation_name", pa.string()),
+        ("declared_country", pa.string()),
+        ("status", pa.string()),
+        ("effective_status", pa.string()),
+        ("override_id", pa.int64()),
+        ("reason", pa.string()),
+        ("flags", pa.string()),
+        ("share_min", pa.float64()),
+        ("share_max", pa.float64()),
+        ("entity_id", pa.string()),
+        ("chain", pa.string()),
+        ("decision_id", pa.int64()),
+        ("policy_version", pa.int64()),
+        ("snapshot_digest", pa.string()),
+        ("computed_at", pa.string()),
+    ]
+)
+
+
+def decisions_table(items: Iterable[CurrentDecision]) -> pa.Table:
+    """Current decisions as one flat table (flags joined with ``;``)."""
+    rows = [
+        {
+            "account_id": i.account_id,
+            "organisation_name": i.organisation_name,
+            "declared_country": i.declared_country,
+            "status": i.decision.status.value,
+            "effective_status": i.effective_status.value,
+            "override_id": i.override_id,
+            "reason": i.decision.reason.value,
+            "flags": ";".join(i.decision.flags),
+            "share_min": i.decision.share_min,
+            "share_max": i.decision.share_max,
+            "entity_id": i.decision.entity_id,
+            "chain": i.chain,
+            "decision_id": i.decision.id,
+            "policy_version": i.decision.policy_version,
+            "snapshot_digest": i.decision.snapshot_digest,
+            "computed_at": i.decision.computed_at.isoformat(),
+        }
+        for i in items
+    ]
+    return pa.Table.from_pylist(rows, schema=EXPORT_SCHEMA)
