@@ -126,19 +126,19 @@ class DecisionRepository:
     ) -> list[tuple[Account, Decision]]:
         """Active accounts with a decision, in id order after ``after``, each with its
         newest decision (evidence not loaded)."""
-        newest = (
-            select(func.max(Decision.id)).where(Decision.account_id == Account.id).scalar_subquery()
-        )
+        latest = select(Decision.account_id, func.max(Decision.id).label("id"))
+        if after is not None:
+            latest = latest.where(Decision.account_id > after)
+        newest = latest.group_by(Decision.account_id).subquery()
         query = (
             select(Account, Decision)
-            .join(Decision, Decision.id == newest)
+            .join(newest, newest.c.account_id == Account.id)
+            .join(Decision, Decision.id == newest.c.id)
             .where(Account.status == AccountStatus.ACTIVE)
             .options(defer(Decision.evidence))
             .order_by(Account.id)
             .limit(limit)
         )
-        if after is not None:
-            query = query.where(Account.id > after)
         return [(a, d) for a, d in self.session.execute(query)]
 
     def get(self, decision_id: int) -> Decision:
