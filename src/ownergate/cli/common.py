@@ -37,9 +37,13 @@ class PipeAwareConsole(Console):
                 if isinstance(part, Table):
                     self.file.write(table_tsv(part))
                 else:
-                    kwargs.setdefault("width", PIPED_WIDTH)
-                    kwargs.setdefault("soft_wrap", True)
-                    super().print(part, **kwargs)
+                    # print(width=) is capped at the console's width: lift the width itself.
+                    saved = self._width
+                    self._width = PIPED_WIDTH
+                    try:
+                        super().print(part, **kwargs)
+                    finally:
+                        self._width = saved
 
 
 def table_tsv(table: Table) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from ownergate.domain.model import Status
 from ownergate.domain.shares import End, format_share, from_scaled
 from ownergate.engine.screen import CONTROL, ScreenResult
+from ownergate.explain.subgraph import ancestors
 from ownergate.graph.tables import NO_NOMINEE
 from ownergate.policy.model import Comparator, Policy
 
@@ -208,3 +209,71 @@ def arithmetic(result: ScreenResult, i: int) -> str | None:
     if len(terms) == 1:
         return f"{terms[0]} = {verdict}" if method != CONTROL else f"{terms[0]}: {verdict}"
     return f"{' + '.join(terms)} = {verdict}"
+
+
+def _region_countries(record: Any, policy: Policy) -> list[str]:
+    hq, legal = record.country, record.legal_country
+    basis = policy.country_basis.value
+    if basis == "headquarters":
+        found = [hq or legal]
+    elif basis == "legal":
+        found = [legal or hq]
+    else:
+        found = [hq, legal]
+    return [c for c in found if c and c in policy.region_set]
+
+
+def excluded_owners(result: ScreenResult, i: int, limit: int = 20) -> list[dict[str, Any]]:
+    """Owners in a policy region that do not seed restriction because of their kind
+    (persons, states, ... when ``owner_kinds`` leaves them out), with what they hold in
+    ``i`` or in what holds ``i``: "100% held by Zhang Wei (person, CN): persons do not
+    seed restriction under this policy (owner_kinds = company)"."""
+    g = result.graph
+    policy = result.policy
+    kinds = ", ".join(k.value for k in policy.owner_kinds)
+    end = _end(result, i)
+    out: list[dict[str, Any]] = []
+    for v in sorted(ancestors(g, i)):
+        if g.seeds[v] and v != i:
+            continue
+        for layer in g.layers:
+            vals = layer.low if end is End.LOW else layer.high
+            for e in range(int(layer.in_ptr[v]), int(layer.in_ptr[v + 1])):
+                u = int(layer.src[e])
+                if g.seeds[u] or float(vals[e]) <= 0:
+                    continue
+                owner = g.entities.record(u)
+                countries = _region_countries(owner, policy)
+                if not countries or owner.kind in policy.owner_kinds:
+                    continue
+                plural = f"{owner.kind.value}s" if owner.kind.value != "other" else "others"
+                label = f"{owner.name or owner.id} ({owner.kind.value}, {countries[0]})"
+                into = "" if v == i else f" of {g.entities.id(v)}"
+                out.append(
+                    {
+                        "owner": owner.id,
+                        "owner_name": owner.name or None,
+                        "kind": owner.kind.value,
+                        "country": countries[0],
+                        "owned": g.entities.id(v),
+                        "share": _finite(float(vals[e])),
+                        "basis": layer.basis.value,
+                        "text": f"{percent(float(vals[e]))}{into} held by {label}: {plural} do "
+                        f"not seed restriction under this policy (owner_kinds = {kinds})",
+                    }
+                )
+                if len(out) >= limit:
+                    return out
+    return out
+
+
+def nominee_texts(result: ScreenResult, layer_index: int, edge: int) -> list[str]:
+    """ "70% held by Lion City Nominees for CN3" for each nominee holding merged into one
+    edge of a layer."""
+    layer = result.graph.layers[layer_index]
+    principal = result.graph.entities.id(int(layer.src[edge]))
+    return [
+        f"{'unknown share' if math.isnan(share) else percent(share)} held by "
+        f"{name or nominee} for {principal}"
+        for nominee, name, share in _nominees(result, layer.member_rows(edge).tolist())
+    ]

@@ -397,3 +397,14 @@ def choice_column(
 
 def first_true(mask: npt.NDArray[np.bool_]) -> int | None:
     return int(mask.argmax()) if mask.any() else None
+
+
+def record_labels(path: PathLike, rows: Sequence[int]) -> list[str]:
+    """How errors name the records at 0-based ``rows`` of a file: "line 7" in a CSV or
+    JSON Lines file (its header and blank lines counted), "row 3" in a Parquet file."""
+    file = Path(path)
+    fmt = file_format(file)
+    if fmt == "parquet":
+        return [f"row {r + 1}" for r in rows]
+    found = _csv_lines(file, rows) if fmt == "csv" else _json_lines(file)
+    return [f"line {found[r]}" if r in found else f"record {r + 1}" for r in rows]
