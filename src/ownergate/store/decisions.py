@@ -69,8 +69,9 @@ class DecisionRepository:
             "method": _method(method),
             "evidence": _evidence(evidence),
             "entity_id": None if entity_id is None else checks.text(entity_id, "entity_id", 200),
-            "flags": list(flags or []),
-            "seed_path": list(seed_path or []),
+            # None: not recorded (readers derive ``unverified`` from the missing entity).
+            "flags": None if flags is None else list(flags),
+            "seed_path": None if seed_path is None else list(seed_path),
         }
         when = None if computed_at is None else checks.aware(computed_at, "computed_at")
         with self._audit.writing(actor):

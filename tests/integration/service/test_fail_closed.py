@@ -108,7 +108,9 @@ def test_an_override_lapses_on_other_evidence_and_never_comes_back(
     assert redecided.verdict.decision.status.value == "review"
     assert redecided.verdict.effective_status.value == "review"
     assert redecided.verdict.lapsed is not None
-    assert any("seed path RU1 → TGT → RU2 → TGT" in r for r in redecided.verdict.lapsed.lapse_reasons)
+    assert any(
+        "seed path RU1 → TGT → RU2 → TGT" in r for r in redecided.verdict.lapsed.lapse_reasons
+    )
     # The evidence goes back to what the override was approved on: it stays lapsed.
     with db.write() as store:
         store.snapshots.activate(first, actor="key:admin")

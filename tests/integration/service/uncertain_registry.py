@@ -49,7 +49,9 @@ ACCOUNTS = [
 
 def save(data_dir: Path, name: str, holdings: list[Holding]) -> Snapshot:
     entities, stakes = columns_from_records(ENTITIES, holdings)
-    return SnapshotStore(data_dir).save(name, Registry.plain(entities, stakes, {"format": "t"}), "t")
+    return SnapshotStore(data_dir).save(
+        name, Registry.plain(entities, stakes, {"format": "t"}), "t"
+    )
 
 
 def register(db: Database, snapshot: Snapshot, *, activate: bool = True) -> str:
