@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from ownergate.domain.model import Status
 from ownergate.portfolio.events import JsonLinesSink
 from ownergate.service import (
     AccountFields,
@@ -212,6 +213,7 @@ def test_a_pending_link_is_decided_on_its_most_restrictive_candidate(
         ("", "review", ("unverified", "offshore_declaration")),
         ('unverified_signals = ["region_name"]\n', "allowed", ("unverified",)),
         ('unverified = "review"\nunverified_signals = []\n', "review", ("unverified",)),
+        ('offshore_countries = ["KY"]\n', "allowed", ("unverified",)),
     ],
 )
 def test_the_policy_decides_what_unverified_means(
@@ -243,3 +245,30 @@ def test_each_risk_signal_sends_an_unverified_account_to_review(
     assert decided.status.value == "review" and signal in decided.flags
     plain = accounts.put("acct-2", AccountFields("Harbour Widgets Ltd", "GB"), actor=A)
     assert plain.verdict.decision.status.value == "allowed"
+
+
+def test_a_bulk_screen_gives_unverified_accounts_the_services_decision(
+    db: Database, data_dir: Path
+) -> None:
+    from ownergate.store import AccountRow
+
+    register(db, save(data_dir, "reg1", REVIEW))
+    portfolio, accounts = _services(db, data_dir)
+    rows = [
+        *ACCOUNTS,
+        AccountRow("a-parent", "Harbour Widgets Ltd", "GB", parent_country="RU"),
+        AccountRow("a-cyrillic", "ООО Ромашка", "DE"),
+        AccountRow("a-plain", "Harbour Widgets Ltd", "GB"),
+    ]
+    portfolio.load(rows, actor=A)
+    portfolio.screen(actor=A)
+    with db.read() as store:
+        assert store.accounts.get("a-parent").parent_country == "RU"
+    assert _verdict(db, "a-parent").decision.flags == ("unverified", "parent_in_region")
+    assert _verdict(db, "a-cyrillic").decision.flags == ("unverified", "region_name")
+    assert _verdict(db, "a-plain").decision.status.value == "allowed"
+    for row in rows:
+        assert not accounts.redecide(row.id, actor=A).new_decision, row.id
+    reviewed = DecisionListService(db).page(status=Status.REVIEW, limit=50)
+    assert {"a-parent", "a-cyrillic", "a-huaxin"} <= {i.account_id for i in reviewed.items}
+    assert all(i.decision.status is Status.REVIEW for i in reviewed.items)
