@@ -64,7 +64,7 @@ def _interchange_lines(holdings: list[dict[str, Any]], sources: list[dict[str, A
     import skipped no record (snapshot rows are then the file's records in order)."""
     from pathlib import Path
 
-    from ownergate.interchange.files import record_labels
+    from ownergate.interchange.lines import record_labels
     from ownergate.snapshots.store import sha256_file
 
     for index, source in enumerate(sources):
