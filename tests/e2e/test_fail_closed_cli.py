@@ -80,7 +80,8 @@ def test_a_rescreen_reports_the_lapsed_override_and_the_cli_lists_what_waits(
     assert item["account_id"] == "a-tgt" and item["current"]["status"] == "restricted"
     assert "status review → restricted" in item["override"]["lapse_reasons"]
     table = run("overrides", "queue", **env)
-    assert "a-tgt\t" in table.stdout and "review 45% (decision" not in table.stdout
+    line = next(x for x in table.stdout.splitlines() if x.startswith("a-tgt\t"))
+    assert "\treview 30%–60% (decision" in line and "\trestricted 60% (decision" in line
 
     out = tmp_path / "unverified.csv"
     exported = run("portfolio", "decisions", "--out", out, "--flag", "unverified", **env)
@@ -94,6 +95,11 @@ def test_a_rescreen_reports_the_lapsed_override_and_the_cli_lists_what_waits(
     assert run("portfolio", "decisions", "--out", everything, **env).returncode == 0
     by_id = {r["account_id"]: r for r in map(json.loads, everything.read_text().splitlines())}
     assert by_id["a-tgt"]["effective_status"] == "restricted"
+    # "Shenzhen Huaxin Keji Co Ltd" met 深圳华信科技有限公司.
+    assert (by_id["a-shenzhen"]["entity_id"], by_id["a-shenzhen"]["status"]) == (
+        "SZ1",
+        "restricted",
+    )
 
     unmatched = run("links", "queue", "--outcome", "unmatched", "--json", **env)
     assert [i["account_id"] for i in json.loads(unmatched.stdout)["items"]] == ["a-nobody"]

@@ -62,7 +62,10 @@ def _item_json(item: ReapprovalItem) -> dict[str, Any]:
 def _summary(record: DecisionRecord | None) -> str:
     if record is None:
         return "(none)"
-    share = f"{record.share_max:.4%}".rstrip("0").rstrip(".")
+    from ownergate.domain.shares import format_share
+
+    low, high = format_share(record.share_min), format_share(record.share_max)
+    share = low if low == high else f"{low}–{high}"
     return f"{record.status.value} {share} (decision {record.id})"
 
 

@@ -103,6 +103,7 @@ class CandidateIndex:
         self._typos = dict(self._typos)
         # Array views of the name rows: scoring takes hundreds of rows per look-up.
         self.keys_array = np.array(self.row_keys, dtype=object)
+        self.syllabic_array = np.array([n.syllabic for n in self.row_normal], dtype=bool)
 
     def _add(self, entity: RegistryEntity, vocabulary: set[str]) -> None:
         at = len(self.entities)
@@ -156,17 +157,19 @@ class CandidateIndex:
 
     def foreign_rows(self, tokens: Iterable[str], country: str | None) -> list[int]:
         """Name rows outside ``country`` sharing a word (exactly) with ``tokens``, rarest
-        words first within the same budget: only strong matches abroad are kept, so the
-        typo neighbours are not needed."""
+        words first within a fifth of the budget: only strong matches abroad are kept, and
+        a strong match shares its rarest words, so neither typo neighbours nor the common
+        words are needed."""
         where = country or ""
         blocks = [self._anywhere[t] for t in set(tokens) if t in self._anywhere]
-        rows = self._within_budget(blocks)
+        rows = self._within_budget(blocks, self.max_block // 5)
         return [r for r in rows if self.row_country[r] != where]
 
-    def _within_budget(self, blocks: Iterable[list[int]]) -> list[int]:
+    def _within_budget(self, blocks: Iterable[list[int]], budget: int | None = None) -> list[int]:
+        budget = self.max_block if budget is None else budget
         chosen: set[int] = set()
         for rows in sorted(blocks, key=len):
-            if chosen and len(chosen) + len(rows) > self.max_block:
+            if chosen and len(chosen) + len(rows) > budget:
                 break
             chosen.update(rows)
         found: list[int] = np.sort(np.fromiter(chosen, dtype=np.int64, count=len(chosen))).tolist()

@@ -259,10 +259,10 @@ class Resolver:
                 row = rows[i]
                 if len(self.index.row_normal[row].tokens) >= 2:
                     keep(row, limits.partial * score / 100.0)
-        for row in rows:
+        # Hanzi against Latin names only (a few rows): the rest was scored above.
+        mixed = at[self.index.syllabic_array[at] != query.syllabic]
+        for row in mixed.tolist():
             other = self.index.row_normal[row]
-            if other.syllabic == query.syllabic:
-                continue
             syllabic, latin = (other, query) if other.syllabic else (query, other)
             rejoined = " ".join(merge(syllabic.tokens, latin.tokens))
             keep(row, fuzz.token_sort_ratio(rejoined, latin.key) / 100.0)

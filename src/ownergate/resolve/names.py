@@ -78,6 +78,8 @@ _ROMANISED_WORDS: dict[tuple[str, ...], str] = {
     for form in forms
 }
 _MAX_WORD = max(len(key) for key in _ROMANISED_WORDS)
+_WORD_STARTS = frozenset(key[0] for key in _ROMANISED_WORDS)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 # Latin-script legal forms, as token sequences once punctuation is gone and dotted initials
 # are joined. Cyrillic forms arrive romanised ("ООО" -> "ooo").
@@ -235,6 +237,8 @@ def _replace_native_words(text: str) -> str:
 
 
 def _replace_romanised_words(tokens: list[str]) -> list[str]:
+    if _WORD_STARTS.isdisjoint(tokens):
+        return tokens
     out: list[str] = []
     at = 0
     while at < len(tokens):
@@ -281,7 +285,7 @@ def normalize_name(name: str) -> NormalName:
     A name that is nothing but a legal form keeps it, so it still has a key.
     """
     text = unicodedata.normalize("NFKC", name)
-    syllabic = any(_is_cjk(char) for char in text)
+    syllabic = not text.isascii() and _CJK.search(text) is not None
     text = _replace_native_words(_strip_native_forms(text))
     text = transliterate(text).lower().replace("&", " and ")
     text = _INITIALS.sub(lambda m: " " + re.sub(r"[.\s]", "", m.group(0)) + " ", text)

@@ -203,6 +203,10 @@ def test_a_pending_link_is_decided_on_its_most_restrictive_candidate(
         "TWR",
         "TWA",
     }
+    # The bulk summary names every holding that counts, and the sum they make.
+    assert [(c["owner"], c["share"]) for c in twin.evidence["contributions"]] == [("CNP", 0.7)]
+    assert twin.evidence["arithmetic"] == "CNP 70%: 70% > 50%"
+    assert twin.evidence["seed_path"] == ["CNP", "TWR"]
     # The service alone gives the same decision, and so appends nothing.
     assert not accounts.redecide("a-twin", actor=A).new_decision
 
