@@ -207,8 +207,12 @@ def test_a_pending_link_is_decided_on_its_most_restrictive_candidate(
     assert [(c["owner"], c["share"]) for c in twin.evidence["contributions"]] == [("CNP", 0.7)]
     assert twin.evidence["arithmetic"] == "CNP 70%: 70% > 50%"
     assert twin.evidence["seed_path"] == ["CNP", "TWR"]
-    # The service alone gives the same decision, and so appends nothing.
+    # The service alone gives the same decision, and so appends nothing; a replay too.
     assert not accounts.redecide("a-twin", actor=A).new_decision
+    from ownergate.service import ReplayService
+
+    replays = ReplayService(db, Deciders(db, SnapshotStore(data_dir)))
+    assert replays.replay(twin.id).same
 
 
 @pytest.mark.parametrize(
