@@ -23,6 +23,8 @@ def _decide(db: Database, status: str) -> int:
             evidence={"flags": []},
             policy_version=1,
             entity_id="SGS",
+            # The same evidence throughout: these tests are about which override counts.
+            seed_path=["CNP", "SGS"],
             actor="key:analyst",
         ).id
 
