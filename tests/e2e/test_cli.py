@@ -213,5 +213,12 @@ def test_validate_reports_what_is_wrong_with_the_data(tmp_path: Path) -> None:
         ("entities in cross-holdings", 2),
     ]:
         line = next(x for x in out.splitlines() if check in x)
-        assert line.split("│")[-2].strip() == str(count), line
+        assert line.split("│")[2].strip() == str(count), line
     assert "140.00%" in out
+    # Each count names the entities (or holdings) behind it.
+    named = {x.split("│")[1].strip(): x.split("│")[3].strip() for x in out.splitlines()
+             if x.count("│") == 4}  # fmt: skip
+    assert named["treasury shares (self-holdings)"] == "B → B"
+    assert named["entities whose equity stakes sum over 100%"] == "B"
+    assert named["entities in cross-holdings"] == "C, D"
+    assert named["entities without any holding"] == "LONE"

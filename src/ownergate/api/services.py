@@ -17,6 +17,7 @@ from typing import Protocol
 from ownergate.service import (
     AccountService,
     AuditService,
+    DecisionListService,
     LinkReviewService,
     OverrideService,
     PolicyService,
@@ -82,6 +83,9 @@ class Services(Protocol):
 
     @property
     def links(self) -> LinkReviewService: ...
+
+    @property
+    def decisions(self) -> DecisionListService: ...
 
     @property
     def policies(self) -> PolicyService: ...

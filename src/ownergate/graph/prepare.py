@@ -146,6 +146,12 @@ class PreparedGraph:
     # The cross-holding blocks (start, end rows) where the entity numbering is a
     # dependency order of the whole registry (a snapshot's, ``graph/order.py``), else None.
     blocks: IntArray | None = None
+    # Where the registry is a part of a larger one: each holding's row in that one.
+    holding_rows: IntArray | None = None
+
+    def holding_row(self, row: int) -> int:
+        """The row of holding ``row`` in the registry the graph was taken from."""
+        return int(row if self.holding_rows is None else self.holding_rows[row])
 
     @cached_property
     def block_of(self) -> npt.NDArray[np.int32]:

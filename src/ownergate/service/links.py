@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ownergate.errors import InputError
 from ownergate.service.accounts import AccountDecision, AccountService
 from ownergate.service.pairs import Deciders, active_pair
-from ownergate.store import Database, EntityLink, LinkReview, LinkVerdict
+from ownergate.store import Database, EntityLink, LinkOutcome, LinkReview, LinkVerdict
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,11 +37,20 @@ class LinkReviewService:
         self._deciders = deciders
         self._accounts = accounts
 
-    def queue(self, *, after: str | None = None, limit: int = 100) -> ReviewPage:
-        """Accounts waiting for an analyst, in account id order, ``limit`` at a time."""
+    def queue(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        outcome: LinkOutcome | None = None,
+    ) -> ReviewPage:
+        """Accounts waiting for an analyst (``review``: candidates to choose from;
+        ``unmatched``: found in no registry entity), in account id order, ``limit`` at a
+        time; ``outcome`` keeps one of the two."""
+        outcomes = (LinkOutcome.REVIEW, LinkOutcome.UNMATCHED) if outcome is None else (outcome,)
         with self._db.read() as store:
-            links = store.links.queue(after=after, limit=limit)
-            total = store.links.queue_size()
+            links = store.links.queue(after=after, limit=limit, outcomes=outcomes)
+            total = store.links.queue_size(outcomes)
         following = links[-1].account_id if len(links) == limit else None
         return ReviewPage(links, total, following)
 

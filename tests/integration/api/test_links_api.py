@@ -109,7 +109,9 @@ def test_an_analyst_confirms_then_rejects_a_queued_link(
         assert "TWA" not in [c["entity_id"] for c in rejected["link"]["candidates"]]
         assert rejected["new_decision"]
         assert rejected["verdict"]["decision"]["entity_id"] is None
-        assert rejected["verdict"]["decision"]["status"] == "allowed"
+        # Unlinked, and declared in a holding jurisdiction: review, not allowed.
+        assert rejected["verdict"]["decision"]["status"] == "review"
+        assert rejected["verdict"]["decision"]["flags"] == ["unverified", "offshore_declaration"]
 
         again = _answer(api, "confirm", "TWA")
         assert again.status_code == 409 and again.json()["code"] == "conflict"
