@@ -122,7 +122,7 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
     restricted = g.seeds.copy()
     rank = np.full(n, -1, dtype=np.int32)
     rank[restricted] = 0
-    queue = np.zeros(n, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int32)  # every entity enters at most once
     seeds = np.flatnonzero(restricted)
     tail = len(seeds)
     queue[:tail] = seeds
@@ -141,7 +141,7 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
             state.append((units if exact else units.astype(object), excl, total))
         else:
             state.append((edge_passes(g, layer, end, thr), excl, np.zeros(0, dtype=np.int64)))
-    strict = [np.zeros(n, dtype=np.int32) for _ in g.layers]
+    strict = [np.zeros(n, dtype=np.bool_) for _ in g.layers]
     threshold = g.units(thr.scaled)
     # Each layer walks the shared queue from its own head: an entity restricted through one
     # basis passes on its stakes in the other too.
@@ -187,10 +187,12 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
         # The worklist summed every restricted owner's stake: that is the share to report.
         share = np.zeros(n)
         for (_, _, total), (plain, denom) in zip(state, shares, strict=True):
-            layer_share = total.astype(np.float64) / float(whole)
+            layer_share = total.astype(np.float64)
+            layer_share /= float(whole)
             scaled = np.flatnonzero(~plain)
             layer_share[scaled] = total[scaled].astype(np.float64) / denom[scaled]
             np.maximum(share, layer_share, out=share)
+            del layer_share
         share[g.seeds] = 1.0
         exact_share = _exact_sums(
             g,

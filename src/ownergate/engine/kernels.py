@@ -40,7 +40,7 @@ def control_worklist(
     """Grow the restricted set from ``queue[head:tail]`` until nothing more passes.
 
     ``total``/``strict`` accumulate, per entity, the stakes held by restricted owners and
-    how many of them have an exclusive bound (also after the entity is restricted, so that
+    whether one of them has an exclusive bound (also after the entity is restricted, so that
     ``total`` ends as its restricted share). Where an entity holds treasury shares
     (``plain`` false) its stakes are units of ``denom[v]``, not of ``whole``: the sum is
     compared as ``total · whole`` against ``threshold · denom[v]``. Returns the new tail.
@@ -53,7 +53,7 @@ def control_worklist(
             v = dst[e]
             total[v] += units[e]
             if excl[e]:
-                strict[v] += 1
+                strict[v] = True
             if restricted[v]:
                 continue
             s = total[v]
@@ -64,7 +64,7 @@ def control_worklist(
             if s > t:
                 ok = True
             elif s == t:
-                ok = (inclusive or strict[v] > 0) if low_end else (inclusive and strict[v] == 0)
+                ok = (inclusive or strict[v]) if low_end else (inclusive and not strict[v])
             else:
                 ok = False
             if ok:
@@ -127,7 +127,7 @@ def warm_up() -> None:
     ptr = np.zeros(2, dtype=np.int64)
     empty = np.zeros(0, dtype=np.int64)
     flags = np.zeros(1, dtype=np.bool_)
-    queue = np.zeros(1, dtype=np.int64)
+    queue = np.zeros(1, dtype=np.int32)
     rank = np.zeros(1, dtype=np.int32)
     control_worklist(
         ptr,
@@ -136,7 +136,7 @@ def warm_up() -> None:
         empty,
         np.zeros(0, dtype=np.bool_),
         np.zeros(1, dtype=np.int64),
-        np.zeros(1, dtype=np.int32),
+        np.zeros(1, dtype=np.bool_),
         flags.copy(),
         rank,
         queue,

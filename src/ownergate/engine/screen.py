@@ -125,10 +125,14 @@ def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
         chosen[g.seeds] = CONTROL
     else:
         chosen[:] = methods[0]
-    share_min = np.zeros(n)
-    share_max = np.zeros(n)
-    for m in methods:
-        pick = chosen == m
-        share_min[pick] = runs[(m, End.LOW)].share[pick]
-        share_max[pick] = runs[(m, End.HIGH)].share[pick]
+    if len(methods) == 1:  # the runs' own arrays: nothing to pick
+        share_min = runs[(methods[0], End.LOW)].share
+        share_max = runs[(methods[0], End.HIGH)].share
+    else:
+        share_min = np.zeros(n)
+        share_max = np.zeros(n)
+        for m in methods:
+            pick = chosen == m
+            share_min[pick] = runs[(m, End.LOW)].share[pick]
+            share_max[pick] = runs[(m, End.HIGH)].share[pick]
     return ScreenResult(g, policy, status, reason, share_min, share_max, chosen, runs)
