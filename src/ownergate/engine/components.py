@@ -59,9 +59,7 @@ def divergent(size: int, rows: IntArray, cols: IntArray, weights: list[Fraction]
 def settle_component(
     layer: Layer,
     end: End,
-    block: int,
     members: IntArray,
-    block_of: npt.NDArray[np.int32],
     seeds: BoolArray,
     reach: BoolArray,
     num: IntArray,

@@ -93,9 +93,7 @@ def effective_layer(g: PreparedGraph, layer: Layer, end: End) -> Sweep:
             break
         a, b = int(blocks[stuck, 0]), int(blocks[stuck, 1])
         members = order[a:b] if len(order) else np.arange(a, b, dtype=np.int64)
-        settle_component(
-            layer, end, stuck, members, block_of, g.seeds, reach, num, exp, f, ferr, fpos
-        )
+        settle_component(layer, end, members, g.seeds, reach, num, exp, f, ferr, fpos)
         start = b
     return Sweep(reach, num, exp, f, ferr, fpos)
 
