@@ -169,3 +169,24 @@ def test_impact_compares_two_snapshots_under_one_policy(tmp_path: Path) -> None:
     assert [(f["account_id"], f["status_a"], f["status_b"]) for f in flips] == [
         ("acc-sgs", "restricted", "allowed")
     ]
+
+
+def test_the_terminal_summary_lists_as_many_groups_as_top_asks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    import dataclasses
+    import datetime as dt
+
+    from ownergate.cli.impact_cmd import ReportContext, print_summary
+    from ownergate.policy.model import default_policy
+    from ownergate.portfolio.impact import Tally
+    from tests.unit.portfolio.test_impact import run as impact
+
+    pol = default_policy()
+    groups = tuple(Tally(f"G{i}", f"Group {i}", 1, 1000.0 * (20 - i)) for i in range(12))
+    result = dataclasses.replace(impact(pol, pol), top_groups=groups)
+    ctx = ReportContext("A", "B", "a", "b", "registry", dt.date(2026, 1, 1), "c")
+    print_summary(result, ctx, 10)
+    out = capsys.readouterr().out
+    assert "Top 10 groups" in out
+    assert all(f"Group {i}" in out for i in range(10)) and "Group 10" not in out

@@ -20,6 +20,7 @@ from ownergate.cli.links_cmd import links_app
 from ownergate.store import Database, upgrade
 from tests.databases import database_url, postgres_server  # noqa: F401
 from tests.integration.api.test_links_api import screen_twins
+from tests.integration.service.registry import create_keys
 
 app = typer.Typer()
 app.add_typer(links_app, name="links")
@@ -69,28 +70,37 @@ def test_a_confirmation_links_the_account_and_a_rejection_unlinks_it(
     assert "confirmed TWA for a-twin" in confirmed.stderr and "by cli:" in confirmed.stderr
     assert json.loads(links(env, "queue", "--json").stdout)["total"] == 0
 
-    rejected = links(env, "reject", "a-twin", "TWA", "--reason", "wrong company", "--actor", "jane")
+    rejected = links(env, "reject", "a-twin", "TWA", "--reason", "wrong company")
     assert rejected.exit_code == 0, rejected.output
-    # The rejection would lift the restriction: held for another principal.
-    assert "waits as change 1" in rejected.stdout
+    # Unlinked, declared in Singapore (a holding jurisdiction): review. That would lift
+    # the restriction, so it is held for another principal.
+    assert "from restricted to review, so it waits as change 1" in rejected.stdout
     changes = CliRunner().invoke(app, ["changes", "list", "--json"], env=env)
-    assert json.loads(changes.stdout)["requested_by"] == "jane"
-    self_approved = CliRunner().invoke(
-        app, ["changes", "approve", "1", "--reason", "ok", "--actor", "jane"], env=env
-    )
+    assert json.loads(changes.stdout)["requested_by"].startswith("cli:")
+    # The same operating-system user cannot approve it; another principal (a key) can.
+    self_approved = CliRunner().invoke(app, ["changes", "approve", "1", "--reason", "ok"], env=env)
     assert self_approved.exit_code == 1 and "another principal" in self_approved.stderr
+    typed = CliRunner().invoke(
+        app, ["changes", "approve", "1", "--reason", "ok", "--actor", "john"], env=env
+    )
+    assert typed.exit_code == 2  # no one names themselves someone else
+    keys = create_keys(database_url)
+    viewer = CliRunner().invoke(
+        app, ["changes", "approve", "1", "--reason", "ok", "--key", keys["viewer"]], env=env
+    )
+    assert viewer.exit_code == 1 and "needs analyst" in viewer.stderr
     approved = CliRunner().invoke(
-        app, ["changes", "approve", "1", "--reason", "checked", "--actor", "john"], env=env
+        app, ["changes", "approve", "1", "--reason", "checked", "--key", keys["analyst"]], env=env
     )
     assert approved.exit_code == 0, approved.output
-    assert "a-twin is allowed" in approved.stdout
+    assert "a-twin is review" in approved.stdout
     shown = json.loads(links(env, "show", "a-twin", "--json").stdout)
     assert shown["link"]["entity_id"] is None
     assert [(r["verdict"], r["entity_id"]) for r in shown["reviews"]] == [
         ("confirm", "TWA"),
         ("reject", "TWA"),
     ]
-    assert shown["reviews"][1]["reviewer"] == "jane"
+    assert shown["reviews"][1]["reviewer"].startswith("cli:")
     assert "wrong company" in links(env, "show", "a-twin").stdout
 
     # A rejection is final; an unknown entity or account is refused naming it.
@@ -104,6 +114,6 @@ def test_a_confirmation_links_the_account_and_a_rejection_unlinks_it(
     db = Database(database_url)
     try:
         with db.read() as store:
-            assert [r.reviewer for r in store.links.reviews("a-twin")][1] == "jane"
+            assert [r.reviewer for r in store.links.reviews("a-twin")][1].startswith("cli:")
     finally:
         db.dispose()

@@ -237,11 +237,24 @@ async def _validation_error(request: Request, exc: Exception) -> ProblemResponse
         FieldProblem(loc=list(e.get("loc", ())), msg=str(e.get("msg", "")), type=e.get("type", ""))
         for e in exc.errors()
     ]
+    detail = _summary(errors)
+    kind = request.headers.get("content-type", "")
+    media = kind.split(";", 1)[0].strip().lower()
+    if (
+        any(e.loc[:1] == ["body"] for e in errors)
+        and media != "application/json"
+        and not media.endswith("+json")
+    ):
+        # FastAPI reads a body as JSON only when it is labelled so: curl -d labels it a form.
+        detail = (
+            f"the request body was not JSON (Content-Type: {media or 'none'}): "
+            "send it as JSON with the header Content-Type: application/json"
+        )
     return problem_response(
         status=422,
         code="invalid-request",
         title="Invalid request",
-        detail=_summary(errors),
+        detail=detail,
         instance=request.url.path,
         errors=[e.model_dump() for e in errors],
     )

@@ -17,6 +17,7 @@ from typing import Protocol
 from ownergate.service import (
     AccountService,
     AuditService,
+    DecisionListService,
     LinkReviewService,
     OverrideService,
     PolicyService,
@@ -86,6 +87,9 @@ class Services(Protocol):
 
     @property
     def changes(self) -> PendingChangeService: ...
+
+    @property
+    def decisions(self) -> DecisionListService: ...
 
     @property
     def policies(self) -> PolicyService: ...

@@ -21,6 +21,7 @@ from ownergate.service import (
     AccountService,
     AuditService,
     Deciders,
+    DecisionListService,
     LinkReviewService,
     OverrideService,
     PolicyService,
@@ -68,6 +69,7 @@ class StoreServices:
         self.policies = PolicyService(database)
         self.snapshots = SnapshotService(database, snapshots)
         self.audit = AuditService(database)
+        self.decisions = DecisionListService(database)
         self.replays = ReplayService(database, self.deciders)
         self.screening = ScreenService(database, self.deciders)
         self._intel = intel

@@ -2,15 +2,14 @@
 named by ``OWNERGATE_DATABASE_URL`` over the snapshots in ``OWNERGATE_DATA_DIR``.
 
 An account write or a link answer that would lift an account's restriction waits here
-until another principal approves it (it is then applied) or someone rejects it. At the
-console the principal is the operating-system user, or the name given with ``--actor``:
-whoever runs the CLI holds the database itself, so the rule binds API keys, and the CLI
-records who said they approved.
+until another principal approves it (it is then applied) or someone rejects it. A review
+acts as an API key (``--key`` or ``OWNERGATE_API_KEY``, analyst or above) or as the
+operating-system user (``cli.identity``), so the second principal is a key or a user,
+never a name typed at the console.
 """
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -20,6 +19,7 @@ import typer
 from rich.table import Table
 
 from ownergate.cli.common import console, fail, settings
+from ownergate.cli.identity import KeyOpt, acting_as, os_actor
 from ownergate.errors import OwnergateError
 
 if TYPE_CHECKING:
@@ -32,17 +32,18 @@ changes_app = typer.Typer(
 
 ChangeArg = Annotated[int, typer.Argument(help="The change's id.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
-ActorOpt = Annotated[
-    str | None, typer.Option("--actor", help="Who reviews (default: cli:<your user name>).")
-]
 
 
 @contextmanager
-def _service() -> Iterator[PendingChangeService]:
+def _service(
+    key: str | None = None, *, write: bool = False
+) -> Iterator[tuple[PendingChangeService, str]]:
+    """The pending-change service over the migrated store, and who acts
+    (``cli.identity``: the key's principal, checked for the analyst role, or the OS user)."""
     from ownergate.service import AccountService, Deciders, LinkReviewService
     from ownergate.service.pending import PendingChangeService
     from ownergate.snapshots import SnapshotStore
-    from ownergate.store import Database, upgrade
+    from ownergate.store import Database, Role, upgrade
 
     config = settings()
     upgrade(config.database_url)
@@ -50,13 +51,10 @@ def _service() -> Iterator[PendingChangeService]:
     try:
         deciders = Deciders(db, SnapshotStore(config.data_dir))
         accounts = AccountService(db, deciders)
-        yield PendingChangeService(db, accounts, LinkReviewService(db, deciders, accounts))
+        actor = acting_as(db, key, Role.ANALYST) if write else os_actor()
+        yield PendingChangeService(db, accounts, LinkReviewService(db, deciders, accounts)), actor
     finally:
         db.dispose()
-
-
-def _actor(given: str | None) -> str:
-    return given or f"cli:{getpass.getuser()}"
 
 
 def _json(record: ChangeRecord) -> dict[str, Any]:
@@ -81,7 +79,7 @@ def list_changes(
 ) -> None:
     """The changes waiting for a review, oldest first."""
     try:
-        with _service() as changes:
+        with _service() as (changes, _actor):
             waiting = changes.waiting(limit=1000)
     except OwnergateError as exc:
         fail(exc)
@@ -103,11 +101,11 @@ def list_changes(
 
 
 @changes_app.command("approve")
-def approve(change_id: ChangeArg, reason: ReasonOpt, actor: ActorOpt = None) -> None:
+def approve(change_id: ChangeArg, reason: ReasonOpt, key: KeyOpt = None) -> None:
     """Apply a held change (not by the principal who made it)."""
     try:
-        with _service() as changes:
-            applied = changes.approve(change_id, reason=reason, actor=_actor(actor))
+        with _service(key, write=True) as (changes, actor):
+            applied = changes.approve(change_id, reason=reason, actor=actor)
     except OwnergateError as exc:
         fail(exc)
         return
@@ -121,11 +119,11 @@ def approve(change_id: ChangeArg, reason: ReasonOpt, actor: ActorOpt = None) -> 
 
 
 @changes_app.command("reject")
-def reject(change_id: ChangeArg, reason: ReasonOpt, actor: ActorOpt = None) -> None:
+def reject(change_id: ChangeArg, reason: ReasonOpt, key: KeyOpt = None) -> None:
     """Reject a held change; the account stays as it is."""
     try:
-        with _service() as changes:
-            changes.reject(change_id, reason=reason, actor=_actor(actor))
+        with _service(key, write=True) as (changes, actor):
+            changes.reject(change_id, reason=reason, actor=actor)
     except OwnergateError as exc:
         fail(exc)
         return

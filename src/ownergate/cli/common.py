@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from pydantic import ValidationError
-from rich.console import Console
+from rich.console import Console, Group
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 from ownergate.errors import (
     ConfigError,
@@ -24,7 +26,52 @@ from ownergate.errors import (
 from ownergate.policy.model import Policy, default_policy
 from ownergate.settings import Settings
 
-console = Console(stderr=False)
+# Piped output is never cut at 80 columns: lines are as long as they need to be.
+PIPED_WIDTH = 100_000
+
+
+class PipeAwareConsole(Console):
+    """A console that, when its output is not a terminal, prints tables as tab-separated
+    lines (a ``# title`` line, a header line, a line per row) for ``cut``, ``awk`` and
+    spreadsheets, and never wraps other text at a terminal width it does not have."""
+
+    def print(self, *objects: Any, **kwargs: Any) -> None:
+        if self.is_terminal or os.environ.get("COLUMNS"):
+            super().print(*objects, **kwargs)
+            return
+        for obj in objects:
+            for part in obj.renderables if isinstance(obj, Group) else (obj,):
+                if isinstance(part, Table):
+                    self.file.write(table_tsv(part))
+                else:
+                    # print(width=) is capped at the console's width: lift the width itself.
+                    saved = self._width
+                    self._width = PIPED_WIDTH
+                    try:
+                        super().print(part, **kwargs)
+                    finally:
+                        self._width = saved
+
+
+def table_tsv(table: Table) -> str:
+    """A rich table as tab-separated text (tabs and newlines in cells become spaces)."""
+
+    def cell(value: Any) -> str:
+        text = value.plain if hasattr(value, "plain") else str(value)
+        return " ".join(text.replace("\t", " ").split())
+
+    lines = []
+    if table.title:
+        lines.append(f"# {cell(table.title)}")
+    columns = table.columns
+    if table.show_header:
+        lines.append("\t".join(cell(c.header) for c in columns))
+    rows = zip(*(list(c.cells) for c in columns), strict=True)
+    lines.extend("\t".join(cell(v) for v in row) for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+console = PipeAwareConsole(stderr=False)
 err_console = Console(stderr=True)
 
 EXIT_INPUT = 2

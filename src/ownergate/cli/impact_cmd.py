@@ -29,8 +29,6 @@ from ownergate.policy.model import Policy
 from ownergate.portfolio.impact import FLIP_KINDS, NEWLY_RESTRICTED, Impact
 from ownergate.portfolio.report import ReportContext, money
 
-SUMMARY_GROUPS = 5
-
 
 def _screen(
     ents: EntityColumns,
@@ -148,7 +146,7 @@ def impact(
         fail(exc)
         return
     if not quiet:
-        print_summary(result_impact, ctx)
+        print_summary(result_impact, ctx, top)
         console.print(f"report and flips written to {out}", markup=False)
 
 
@@ -163,7 +161,7 @@ def _labels(
     return a, b
 
 
-def print_summary(impact: Impact, ctx: ReportContext) -> None:
+def print_summary(impact: Impact, ctx: ReportContext, top: int = 10) -> None:
     customers = impact.customers
     console.print(f"A: {ctx.policy_a}", markup=False, highlight=False)
     console.print(f"B: {ctx.policy_b}", markup=False, highlight=False)
@@ -186,11 +184,11 @@ def print_summary(impact: Impact, ctx: ReportContext) -> None:
         )
     console.print(flips)
     groups = Table(
-        title=f"Top {SUMMARY_GROUPS} groups by revenue {FLIP_KINDS[NEWLY_RESTRICTED]}",
+        title=f"Top {top} groups by revenue {FLIP_KINDS[NEWLY_RESTRICTED]}",
         title_justify="left",
     )
     for col in ("group", "id", "accounts", "annual revenue"):
         groups.add_column(col, justify="right" if col in ("accounts", "annual revenue") else "left")
-    for t in impact.top_groups[:SUMMARY_GROUPS]:
+    for t in impact.top_groups[:top]:
         groups.add_row(t.label, t.key, f"{t.accounts:,}", money(t.revenue))
     console.print(groups)

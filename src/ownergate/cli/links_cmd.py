@@ -8,7 +8,6 @@ directory as well as the database.
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,7 +17,8 @@ import typer
 from rich.table import Table
 
 from ownergate.cli.common import console, err_console, fail, settings
-from ownergate.errors import OwnergateError
+from ownergate.cli.identity import KeyOpt, acting_as, os_actor
+from ownergate.errors import OwnergateError, shown
 
 if TYPE_CHECKING:
     from ownergate.service import LinkReviewService, ReviewAnswer
@@ -32,36 +32,30 @@ links_app = typer.Typer(
 AccountArg = Annotated[str, typer.Argument(help="The account's id.")]
 EntityArg = Annotated[str, typer.Argument(help="The registry entity's id.")]
 ReasonOpt = Annotated[str, typer.Option("--reason", help="Why (kept in the audit log).")]
-ActorOpt = Annotated[
-    str | None,
-    typer.Option("--actor", help="Who answers (default: cli:<your user name>)."),
-]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 @contextmanager
-def _service() -> Iterator[LinkReviewService]:
-    """The review service over the migrated store and the snapshot directory."""
+def _service(
+    key: str | None = None, *, write: bool = False
+) -> Iterator[tuple[LinkReviewService, str]]:
+    """The review service over the migrated store and the snapshot directory, and who
+    acts (``cli.identity``)."""
     # Imported here: the service layer loads the engine, which commands that never touch
     # the store should not pay for at start-up.
     from ownergate.service import AccountService, Deciders, LinkReviewService
     from ownergate.snapshots import SnapshotStore
-    from ownergate.store import Database, upgrade
+    from ownergate.store import Database, Role, upgrade
 
     config = settings()
     upgrade(config.database_url)
     db = Database(config.database_url)
     try:
         deciders = Deciders(db, SnapshotStore(config.data_dir))
-        yield LinkReviewService(db, deciders, AccountService(db, deciders))
+        actor = acting_as(db, key, Role.ANALYST) if write else os_actor()
+        yield LinkReviewService(db, deciders, AccountService(db, deciders)), actor
     finally:
         db.dispose()
-
-
-def _actor(given: str | None) -> str:
-    # As with keys made at the console: answers are attributed to the operating-system
-    # user unless the analyst names themself (e.g. when answering for a ticket).
-    return given or f"cli:{getpass.getuser()}"
 
 
 def _link_json(link: EntityLink) -> dict[str, Any]:
@@ -109,12 +103,27 @@ def queue(
         str | None, typer.Option("--after", help="Start after this account id (paging).")
     ] = None,
     limit: Annotated[int, typer.Option("--limit", min=1, help="Accounts per page.")] = 100,
+    outcome: Annotated[
+        str | None,
+        typer.Option(
+            "--outcome",
+            help="Only review (candidates to choose from) or unmatched (none found).",
+        ),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Accounts waiting for an analyst, in account id order."""
+    """Accounts waiting for an analyst, in account id order: several or uncertain
+    candidates (review) and none found (unmatched, decided as unverified)."""
+    from ownergate.errors import InputError
+    from ownergate.store import LinkOutcome
+
     try:
-        with _service() as links:
-            page = links.queue(after=after, limit=limit)
+        if outcome not in (None, "review", "unmatched"):
+            raise InputError(f"{shown(outcome)} is not review or unmatched", field="--outcome")
+        with _service() as (links, _actor):
+            page = links.queue(
+                after=after, limit=limit, outcome=None if outcome is None else LinkOutcome(outcome)
+            )
     except OwnergateError as exc:
         fail(exc)
         return
@@ -128,7 +137,7 @@ def queue(
         )
         return
     table = Table(title="Link review queue", title_justify="left")
-    for col in ("account", "name", "country", "best candidate", "score", "candidates"):
+    for col in ("account", "name", "country", "outcome", "best candidate", "score", "candidates"):
         table.add_column(col, justify="right" if col in ("score", "candidates") else "left")
     for link in page.links:
         best, score = _best(link)
@@ -136,6 +145,7 @@ def queue(
             link.account_id,
             link.subject_name,
             link.subject_country,
+            link.outcome.value,
             best,
             score,
             str(len(link.candidates)),
@@ -149,7 +159,7 @@ def queue(
 def show(account_id: AccountArg, as_json: JsonOpt = False) -> None:
     """The account's current link, its candidates, and every answer given on it."""
     try:
-        with _service() as links:
+        with _service() as (links, _actor):
             link, reviews = links.link(account_id)
     except OwnergateError as exc:
         fail(exc)
@@ -194,9 +204,9 @@ def show(account_id: AccountArg, as_json: JsonOpt = False) -> None:
         console.print(answered)
 
 
-def _answer(account_id: str, entity_id: str, verdict: str, reason: str, actor: str) -> None:
+def _answer(account_id: str, entity_id: str, verdict: str, reason: str, key: str | None) -> None:
     try:
-        with _service() as links:
+        with _service(key, write=True) as (links, actor):
             answer = links.answer(account_id, entity_id, verdict, reason, actor=actor)
     except OwnergateError as exc:
         fail(exc)
@@ -234,15 +244,15 @@ def _report(answer: ReviewAnswer) -> None:
 
 @links_app.command("confirm")
 def confirm(
-    account_id: AccountArg, entity_id: EntityArg, reason: ReasonOpt, actor: ActorOpt = None
+    account_id: AccountArg, entity_id: EntityArg, reason: ReasonOpt, key: KeyOpt = None
 ) -> None:
     """Link the account to the entity (of the active snapshot) and decide it again."""
-    _answer(account_id, entity_id, "confirm", reason, _actor(actor))
+    _answer(account_id, entity_id, "confirm", reason, key)
 
 
 @links_app.command("reject")
 def reject(
-    account_id: AccountArg, entity_id: EntityArg, reason: ReasonOpt, actor: ActorOpt = None
+    account_id: AccountArg, entity_id: EntityArg, reason: ReasonOpt, key: KeyOpt = None
 ) -> None:
     """Never link the account to the entity (unlinking it if linked) and decide it again."""
-    _answer(account_id, entity_id, "reject", reason, _actor(actor))
+    _answer(account_id, entity_id, "reject", reason, key)

@@ -10,6 +10,7 @@ from ownergate.cli.impact_cmd import impact
 from ownergate.cli.ingest_cmd import ingest
 from ownergate.cli.ip_cmd import ip_app
 from ownergate.cli.links_cmd import links_app
+from ownergate.cli.overrides_cmd import overrides_app
 from ownergate.cli.portfolio_cmd import portfolio_app
 from ownergate.cli.resolve_cmd import resolve
 from ownergate.cli.screen_cmd import explain, screen, validate, verify_evidence
@@ -40,5 +41,6 @@ app.add_typer(synth_app, name="synth")
 app.add_typer(portfolio_app, name="portfolio")
 app.add_typer(links_app, name="links")
 app.add_typer(changes_app, name="changes")
+app.add_typer(overrides_app, name="overrides")
 
 __all__ = ["app"]

@@ -9,7 +9,6 @@ lists past runs. The store is ``OWNERGATE_DATABASE_URL``, snapshots are read fro
 
 from __future__ import annotations
 
-import getpass
 import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -21,7 +20,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemaining
 from rich.table import Table
 
 from ownergate.cli.common import console, err_console, fail, settings
-from ownergate.errors import OwnergateError
+from ownergate.cli.identity import KeyOpt, acting_as
+from ownergate.errors import OwnergateError, shown
 
 if TYPE_CHECKING:
     from ownergate.service import PortfolioService, RunReport
@@ -39,9 +39,6 @@ WebhookOpt = Annotated[
     str | None,
     typer.Option("--webhook", help="POST the flips in batches to this URL (retried)."),
 ]
-ActorOpt = Annotated[
-    str | None, typer.Option("--actor", help="Who runs it, for the audit log (cli:<user>).")
-]
 WorkersOpt = Annotated[
     int,
     typer.Option("--workers", min=1, max=64, help="Processes resolving names in parallel."),
@@ -49,10 +46,6 @@ WorkersOpt = Annotated[
 
 
 DEFAULT_WORKERS = min(4, os.cpu_count() or 1)
-
-
-def _actor(actor: str | None) -> str:
-    return actor or f"cli:{getpass.getuser()}"
 
 
 @contextmanager
@@ -147,15 +140,16 @@ def load(
     customers: Annotated[
         Path, typer.Option("--customers", help="Customer base (.parquet, .csv, .jsonl).")
     ],
-    actor: ActorOpt = None,
+    key: KeyOpt = None,
 ) -> None:
     """Create or update the accounts of a customer file, all or nothing."""
     from ownergate.portfolio.files import account_rows
+    from ownergate.store import Role
 
     try:
         rows = account_rows(customers)
-        with _portfolio() as (portfolio, _db):
-            created, updated = portfolio.load(rows, actor=_actor(actor))
+        with _portfolio() as (portfolio, db):
+            created, updated = portfolio.load(rows, actor=acting_as(db, key, Role.ANALYST))
     except OwnergateError as exc:
         fail(exc)
         return
@@ -174,13 +168,15 @@ def screen(
     workers: WorkersOpt = DEFAULT_WORKERS,
     events: EventsOpt = None,
     webhook: WebhookOpt = None,
-    actor: ActorOpt = None,
+    key: KeyOpt = None,
 ) -> None:
     """Resolve and decide every account under the active policy and snapshot; an
     interrupted run resumes where it stopped."""
-    who = _actor(actor)
+    from ownergate.store import Role
+
     try:
         with _sinks(events, webhook) as sinks, _portfolio(workers) as (portfolio, db):
+            who = acting_as(db, key, Role.ADMIN if snapshot is not None else Role.ANALYST)
             if snapshot is not None:
                 _register(db, snapshot, who, activate=True)
             with _bar("screening") as advance:
@@ -205,13 +201,15 @@ def rescreen(
     ] = True,
     events: EventsOpt = None,
     webhook: WebhookOpt = None,
-    actor: ActorOpt = None,
+    key: KeyOpt = None,
 ) -> None:
     """Re-decide only the accounts the change between two snapshots can reach, store the
     new decisions and report the flips."""
-    who = _actor(actor)
+    from ownergate.store import Role
+
     try:
         with _sinks(events, webhook) as sinks, _portfolio() as (portfolio, db):
+            who = acting_as(db, key, Role.ADMIN)
             old = _register(db, source, who, activate=False)
             new = _register(db, target, who, activate=False)
             with _bar("re-screening") as advance:
@@ -252,3 +250,37 @@ def runs(limit: Annotated[int, typer.Option("--limit", min=1)] = 20) -> None:
     for row in rows:
         table.add_row(*row)
     console.print(table)
+
+
+@portfolio_app.command("decisions")
+def decisions(
+    out: Annotated[Path, typer.Option("--out", help="Write them here (.csv, .parquet, .jsonl).")],
+    status: Annotated[
+        str | None, typer.Option("--status", help="Only restricted, review or allowed.")
+    ] = None,
+    flag: Annotated[
+        str | None,
+        typer.Option("--flag", help="Only decisions with this flag, e.g. unverified."),
+    ] = None,
+) -> None:
+    """Export the current decision of every active account: name, status, effective
+    status, reason, flags, restricted share and the seed path."""
+    from ownergate.domain.model import Status
+    from ownergate.errors import InputError
+    from ownergate.interchange import write_decisions
+    from ownergate.service.decision_list import DecisionListService, decisions_table
+
+    try:
+        try:
+            wanted = None if status is None else Status(status)
+        except ValueError:
+            raise InputError(
+                f"{shown(status)} is not restricted, review or allowed", field="--status"
+            ) from None
+        with _portfolio() as (_service, db):
+            table = decisions_table(DecisionListService(db).all(status=wanted, flag=flag))
+        write_decisions(out, table)
+    except OwnergateError as exc:
+        fail(exc)
+        return
+    console.print(f"{table.num_rows:,} decisions written to {out}", markup=False)

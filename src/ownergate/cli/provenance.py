@@ -34,6 +34,7 @@ def attach_provenance(doc: dict[str, Any], store: SnapshotStore, name: str) -> N
     facts = store.table(name, "facts")
     if ids and facts.num_rows:
         facts = facts.filter(pc.is_in(facts.column("entity"), value_set=pa.array(ids)))
+    _interchange_lines(holdings, sources)
     doc["provenance"] = {
         "snapshot": {"name": snap.name, "digest": snap.digest},
         "sources": [
@@ -55,3 +56,37 @@ def source_label(doc: dict[str, Any], index: int | None) -> str:
     # naming one file of several would mislead.
     where = str(files[0]).rsplit("/", 1)[-1] if len(files) == 1 else f"{len(files)} files"
     return f"source {index} ({s.get('format', '?')}, {where})"
+
+
+def _interchange_lines(holdings: list[dict[str, Any]], sources: list[dict[str, Any]]) -> None:
+    """Name each holding of an interchange source by its ownership file and line, as the
+    import's errors do, when that file is still the one imported (same SHA-256) and the
+    import skipped no record (snapshot rows are then the file's records in order)."""
+    from pathlib import Path
+
+    from ownergate.interchange.lines import record_labels
+    from ownergate.snapshots.store import sha256_file
+
+    for index, source in enumerate(sources):
+        if source.get("format") != "interchange" or len(source.get("paths") or ()) != 2:
+            continue
+        path = Path(source["paths"][1])
+        mine = [h for h in holdings if h.get("source", 0) == index and not h.get("record")]
+        if not mine:
+            continue
+        for h in mine:
+            h["file"] = path.name
+        intact = (
+            path.is_file()
+            and (source.get("sha256") or {}).get(str(path)) == sha256_file(path)
+            and not (source.get("counts") or {}).get("rejects")
+        )
+        labels = (
+            record_labels(path, [h["row"] for h in mine])
+            if intact
+            else [
+                f"record {h['row'] + 1} (the file has changed since it was imported)" for h in mine
+            ]
+        )
+        for h, label in zip(mine, labels, strict=True):
+            h["line"] = label

@@ -9,6 +9,7 @@ from rich.console import Group
 from rich.table import Table
 from rich.tree import Tree
 
+from ownergate.domain.shares import format_share
 from ownergate.explain.columns import REASON_LABELS, STATUS_LABELS, DecisionColumns
 from ownergate.graph.prepare import PreparedGraph
 
@@ -49,7 +50,7 @@ def summary_tables(cols: DecisionColumns, g: PreparedGraph, timings: dict[str, f
     data.add_row(
         "holdings valid on the as-of date", f"{int(g.active.sum()):,} of {len(g.holdings):,}"
     )
-    data.add_row("self-holdings dropped", f"{len(g.self_holdings):,}")
+    data.add_row("treasury shares (self-holdings)", f"{len(g.self_holdings):,}")
     data.add_row("entities with stakes summing over 100%", f"{len(g.conflicts):,}")
     data.add_row("seeds", f"{int(g.seeds.sum()):,}")
     for stage, seconds in timings.items():
@@ -74,6 +75,8 @@ def _owner_tree(tree: Tree, node: dict[str, Any]) -> None:
                 f" — restricted: {owner.get('restricted_share', '?')} held by restricted owners"
             )
         branch = tree.add(label)
+        for nominee in entry.get("nominees", ()):
+            branch.add(f"[dim]{nominee}[/dim]")
         _owner_tree(branch, owner)
 
 
@@ -86,12 +89,19 @@ def _name(label: dict[str, Any]) -> str:
     return text
 
 
+def _pct(value: Any) -> str:
+    """A share in percent, the one unit explanations use."""
+    if not isinstance(value, int | float):
+        return str(value)
+    return format_share(float(value))
+
+
 def explanation(doc: dict[str, Any]) -> Tree:
     d = doc["decision"]
     share = (
-        f"{d['share_min']:.4g}"
+        _pct(d["share_min"])
         if d["share_min"] == d["share_max"]
-        else f"{d['share_min']:.4g}–{d['share_max']:.4g}"
+        else f"{_pct(d['share_min'])}–{_pct(d['share_max'])}"
     )
     root = Tree(
         f"[bold]{_name(doc['entity'])}[/bold]: {d['status'].upper()} ({d['reason']}), "
@@ -99,26 +109,47 @@ def explanation(doc: dict[str, Any]) -> Tree:
     )
     if "seed" in doc:
         root.add(doc["seed"]["text"])
+    if doc.get("arithmetic"):
+        root.add(f"[bold]{doc['arithmetic']}[/bold]", highlight=False)
+    # The control tree shows nominees where they hold; other evidence shows them here.
+    counted = [
+        c for c in doc.get("contributions", ()) if c.get("nominees") and "control" not in doc
+    ]
+    for c in counted:
+        for n in c["nominees"]:
+            root.add(
+                f"{_pct(n['share']) if n['share'] is not None else 'unknown share'} held by "
+                f"{n.get('nominee_name') or n['nominee']} for {c['owner']}",
+                highlight=False,
+            )
+    for e in doc.get("excluded", ()):
+        root.add(f"[dim]{e['text']}[/dim]", highlight=False)
+    if doc.get("seed_path"):
+        root.add(f"seed path: {' → '.join(doc['seed_path'])}", highlight=False)
     if "control" in doc:
         run = "certain (every share at its low end)" if doc["run"] == "low" else "at most"
         _owner_tree(root.add(f"restricted owners, {run}"), doc["control"])
     if "effective" in doc:
         eff = doc["effective"]
-        paths = root.add(f"effective restricted ownership {eff['total']:.6g}; largest paths:")
+        paths = root.add(f"effective restricted ownership {_pct(eff['total'])}; largest paths:")
         for p in eff["paths"]:
             steps = " → ".join(
                 f"{a} ({s})" for a, s in zip(p["path"][:-1], p["stakes"], strict=True)
             )
-            paths.add(f"{p['product']:.6g} = {steps} → {p['path'][-1]}")
+            product = " × ".join(p["stakes"])
+            paths.add(f"{steps} → {p['path'][-1]}: {product} = {_pct(p['product'])}")
         if eff["rest"] > 1e-12:
-            paths.add(f"{eff['rest']:.6g} through further paths (cross-holdings, small stakes)")
+            paths.add(f"{_pct(eff['rest'])} through further paths (cross-holdings, small stakes)")
     if doc.get("deciding_holdings"):
         dec = root.add("[yellow]review: these holdings decide it[/yellow]")
         for h in doc["deciding_holdings"]:
             dec.add(h["text"])
+    for t in doc.get("treasury", []):
+        root.add(f"[cyan]{t['text']}[/cyan]")
     for c in doc.get("conflicts", []):
         root.add(
-            f"[red]data conflict: stakes in {c['owned']} ({c['basis']}) sum to {c['sum']:.4g}[/red]"
+            f"[red]data conflict: stakes in {c['owned']} ({c['basis']}) sum to "
+            f"{_pct(c['sum'])}[/red]"
         )
     if "provenance" in doc:
         _provenance(root, doc)
@@ -135,11 +166,20 @@ def _provenance(root: Tree, doc: dict[str, Any]) -> None:
         branch = root.add(f"sources (snapshot {prov['snapshot']['name']})")
         for h in used:
             p = by_row[h["row"]]
-            record = f", record {p['record']}" if p.get("record") else ""
+            if p.get("line"):
+                where = f"{p['file']}, {p['line']}"
+            else:
+                record = f", record {p['record']}" if p.get("record") else ""
+                where = f"{source_label(doc, p.get('source'))}{record}"
             relation = f" {p['relation']}" if p.get("relation") else ""
+            share = h.get("share")
+            stake = (
+                f"{_pct(float(share))} " if share is not None else
+                f"{_pct(float(h['share_min']))}–{_pct(float(h['share_max']))} "
+                if "share_min" in h else "unknown share "
+            )  # fmt: skip
             branch.add(
-                f"{h['owner']} → {h['owned']} ({h['basis']}):{relation} from "
-                f"{source_label(doc, p.get('source'))}{record}",
+                f"{stake}{h['owner']} → {h['owned']} ({h['basis']}):{relation} from {where}",
                 highlight=False,
             )
     if prov["facts"]:

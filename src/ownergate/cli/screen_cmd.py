@@ -119,9 +119,7 @@ def explain(
     as_json: Annotated[bool, typer.Option("--json", help="Print the evidence document.")] = False,
 ) -> None:
     """Explain one decision: the ownership evidence, and what decides a review."""
-    from ownergate.engine.screen import screen as run_screen
-    from ownergate.explain import explain as build
-    from ownergate.graph.prepare import prepare
+    from ownergate.explain.one import explain_entity
 
     try:
         pol = load_policy(policy)
@@ -130,8 +128,7 @@ def explain(
         row = ents.position(entity_id)
         if row is None:
             raise UnknownEntityError(f"no entity with id {shown(entity_id)} in {where}")
-        result = run_screen(prepare(ents, holds, pol, day), pol)
-        doc = build(result, row)
+        doc = explain_entity(ents, holds, pol, day, row)
         if snapshot is not None:
             from ownergate.cli.provenance import attach_provenance
             from ownergate.cli.snapshot_cmd import store_from_settings
@@ -182,17 +179,39 @@ def validate(
     snapshot: SnapshotOpt = None,
     as_of: AsOfOpt = None,
     top: Annotated[int, typer.Option("--top", help="Countries to list.")] = 15,
+    names: Annotated[
+        int, typer.Option("--names", min=0, help="Entities to name per check (--json: all).")
+    ] = 5,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the report as JSON, naming every entity.")
+    ] = False,
 ) -> None:
-    """Print a data-quality report: self-holdings, stakes over 100%, unknowns, cycles, ..."""
+    """Print a data-quality report: self-holdings, stakes over 100%, unknowns, cycles, ...
+    with the entities behind each count."""
     from rich.table import Table
 
     from ownergate.explain.quality import quality_report
 
     try:
         ents, holds, where = load_registry(entities, ownership, snapshot)
-        report = quality_report(ents, holds, parse_as_of(as_of))
+        report = quality_report(
+            ents, holds, parse_as_of(as_of), member_limit=None if as_json else names
+        )
     except OwnergateError as exc:
         fail(exc)
+        return
+    if as_json:
+        doc = {
+            "registry": where,
+            "entities": report.entities,
+            "holdings": report.holdings,
+            "checks": {
+                check: {"count": count, "members": report.members.get(check, [])}
+                for check, count in report.counts.items()
+            },
+            "by_country": dict(report.by_country),
+        }
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
         return
     table = Table(
         title=f"{where}: {report.entities:,} entities, {report.holdings:,} holdings",
@@ -200,8 +219,11 @@ def validate(
     )
     table.add_column("check")
     table.add_column("count", justify="right")
+    table.add_column("entities (first shown; --json lists all)")
     for check, count in report.counts.items():
-        table.add_row(check, f"{count:,}")
+        shown = report.members.get(check, [])
+        more = f" and {count - len(shown):,} more" if count > len(shown) and shown else ""
+        table.add_row(check, f"{count:,}", ", ".join(shown) + more)
     console.print(table)
     if report.over_100:
         worst = Table(title="Largest stake sums over 100%", title_justify="left")

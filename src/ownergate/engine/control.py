@@ -8,7 +8,10 @@ sums, the same kernel runs interpreted on Python integers.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,14 +26,50 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
 
+ExactShare = Callable[[int], Fraction | float]
+
+
 @dataclass(frozen=True)
 class RunResult:
     """One monotone run: who is restricted, the share ``S`` (max over layers; seeds 1),
-    and for control the round in which each entity was restricted (-1: never)."""
+    for control the round in which each entity was restricted (-1: never), and the exact
+    share of one entity (``Fraction``, or ``math.inf``) where a float is too close to call."""
 
     restricted: BoolArray
     share: FloatArray
     rank: npt.NDArray[np.int32]
+    exact: ExactShare
+
+
+def _exact_sums(g: PreparedGraph, totals: list[tuple[Any, BoolArray, IntArray]]) -> ExactShare:
+    """Exact aggregate shares from the worklist's integer sums, per layer."""
+    whole = SCALE // g.unit
+
+    def exact(v: int) -> Fraction:
+        if g.seeds[v]:
+            return Fraction(1)
+        best = Fraction(0)
+        for total, plain, denom in totals:
+            best = max(best, Fraction(int(total[v]), whole if plain[v] else int(denom[v])))
+        return best
+
+    return exact
+
+
+def _exact_largest(g: PreparedGraph, restricted: BoolArray, end: End) -> ExactShare:
+    """Exact UK-style shares: the largest single stake of a restricted owner."""
+
+    def exact(v: int) -> Fraction:
+        if g.seeds[v]:
+            return Fraction(1)
+        best = Fraction(0)
+        for layer in g.layers:
+            for e in range(int(layer.in_ptr[v]), int(layer.in_ptr[v + 1])):
+                if restricted[layer.src[e]]:
+                    best = max(best, layer.exact_share(e, end))
+        return best
+
+    return exact
 
 
 def values(layer: Layer, end: End) -> tuple[FloatArray, IntArray, BoolArray]:
@@ -56,11 +95,13 @@ def edge_passes(g: PreparedGraph, layer: Layer, end: End, thr: Threshold) -> Boo
     """Per merged holding: does this single stake pass the threshold on its own?"""
     vals, units, excl = values(layer, end)
     if g.units_exact:
-        return passes_units(units, excl, g.units(thr.scaled), thr, end)
-    out: BoolArray = vals > thr.approx + BAND
-    for edge in np.flatnonzero(np.abs(vals - thr.approx) <= BAND).tolist():
-        raw = g.exact_low(layer, edge) if end is End.LOW else g.exact_high(layer, edge)
-        out[edge] = thr.passes(raw, bool(excl[edge]), end)
+        out = passes_units(units, excl, g.units(thr.scaled), thr, end)
+        near = np.flatnonzero(np.isin(layer.dst, layer.treasury[:, 0]))
+    else:
+        out = vals > thr.approx + BAND
+        near = np.flatnonzero(np.abs(vals - thr.approx) <= BAND)
+    for edge in near.tolist():
+        out[edge] = thr.passes(layer.exact_share(edge, end), bool(excl[edge]), end)
     return out
 
 
@@ -81,7 +122,7 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
     restricted = g.seeds.copy()
     rank = np.full(n, -1, dtype=np.int32)
     rank[restricted] = 0
-    queue = np.zeros(n, dtype=np.int64)
+    queue = np.empty(n, dtype=np.int32)  # every entity enters at most once
     seeds = np.flatnonzero(restricted)
     tail = len(seeds)
     queue[:tail] = seeds
@@ -89,14 +130,18 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
     exact = g.units_exact
     worklist = kernels.control_worklist if exact else kernels.control_worklist.py_func
     state = []
+    shares = []
+    whole = SCALE // g.unit
     for layer in g.layers:
         _, units, excl = values(layer, end)
+        plain, denom = layer.denominators(n, end)
+        shares.append((plain, denom if exact else denom.astype(object)))
         if aggregate:
             total = np.zeros(n, dtype=np.int64 if exact else object)
             state.append((units if exact else units.astype(object), excl, total))
         else:
             state.append((edge_passes(g, layer, end, thr), excl, np.zeros(0, dtype=np.int64)))
-    strict = [np.zeros(n, dtype=np.int32) for _ in g.layers]
+    strict = [np.zeros(n, dtype=np.bool_) for _ in g.layers]
     threshold = g.units(thr.scaled)
     # Each layer walks the shared queue from its own head: an entity restricted through one
     # basis passes on its stakes in the other too.
@@ -121,6 +166,9 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
                     threshold,
                     thr.inclusive,
                     end is End.LOW,
+                    shares[i][0],
+                    shares[i][1],
+                    whole,
                 )
             else:
                 tail = kernels.control_single_owner(
@@ -137,11 +185,20 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
             heads[i] = tail
     if aggregate:
         # The worklist summed every restricted owner's stake: that is the share to report.
-        per_one = float(SCALE // g.unit)
         share = np.zeros(n)
-        for _, _, total in state:
-            np.maximum(share, total.astype(np.float64) / per_one, out=share)
+        for (_, _, total), (plain, denom) in zip(state, shares, strict=True):
+            layer_share = total.astype(np.float64)
+            layer_share /= float(whole)
+            scaled = np.flatnonzero(~plain)
+            layer_share[scaled] = total[scaled].astype(np.float64) / denom[scaled]
+            np.maximum(share, layer_share, out=share)
+            del layer_share
         share[g.seeds] = 1.0
+        exact_share = _exact_sums(
+            g,
+            [(t, plain, denom) for (_, _, t), (plain, denom) in zip(state, shares, strict=True)],
+        )
     else:
         share = _largest_stake(g, restricted, end)
-    return RunResult(restricted, share, rank)
+        exact_share = _exact_largest(g, restricted, end)
+    return RunResult(restricted, share, rank, exact_share)

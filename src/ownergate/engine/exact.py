@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Context, Decimal, Inexact, InvalidOperation, Overflow, Rounded
 from fractions import Fraction
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -63,11 +64,11 @@ def solve_exact(
 EXACT = Context(prec=4000, traps=[Inexact, Rounded, Overflow, InvalidOperation])
 
 
-def add_product(total: Value, w: Decimal, ru: Value) -> Value:
+def add_product(total: Value, w: Decimal | Fraction, ru: Value) -> Value:
     """``total + w * ru`` exactly, in Decimal while possible, else Fraction or infinity."""
     if isinstance(total, float) or isinstance(ru, float):
         return INF if isinstance(total, float) or (w > 0 and ru > 0) else total
-    if isinstance(total, Decimal) and isinstance(ru, Decimal):
+    if isinstance(total, Decimal) and isinstance(ru, Decimal) and isinstance(w, Decimal):
         try:
             return EXACT.add(total, EXACT.multiply(w, ru))
         except (Inexact, Rounded):
@@ -75,23 +76,59 @@ def add_product(total: Value, w: Decimal, ru: Value) -> Value:
     return Fraction(total) + Fraction(w) * Fraction(ru)
 
 
-class ExactEffective:
-    """Exact ``r`` (aggregate, or per seed) for chosen entities of one layer and run."""
+class KnownValues(Protocol):
+    """Values a float pass already knows exactly: ``num · 10^-exp`` where ``exact``."""
 
-    def __init__(self, g: PreparedGraph, layer: Layer, end: End, reach: BoolArray) -> None:
+    @property
+    def exact(self) -> BoolArray: ...
+
+    @property
+    def num(self) -> npt.NDArray[np.int64]: ...
+
+    @property
+    def exp(self) -> npt.NDArray[np.int16]: ...
+
+
+class ExactEffective:
+    """Exact ``r`` (aggregate, or per seed) for chosen entities of one layer and run.
+
+    With ``known`` (the certified pass's exact decimals), aggregate values stop at the
+    entities already known exactly: only the ancestors in or below cross-holdings, or
+    whose decimals overflowed, are recomputed.
+    """
+
+    def __init__(
+        self,
+        g: PreparedGraph,
+        layer: Layer,
+        end: End,
+        reach: BoolArray,
+        known: KnownValues | None = None,
+    ) -> None:
         self.g, self.layer, self.end, self.reach = g, layer, end, reach
         self.excl = layer.low_exclusive if end is End.LOW else layer.high_exclusive
-        self._weight: dict[int, Decimal] = {}
+        self.known = known
+        self._weight: dict[int, Decimal | Fraction] = {}
         self._memo: dict[tuple[int, int], Value] = {}
         self._strict: BoolArray | None = None
+        self._scaled = set(layer.treasury[:, 0].tolist()) if len(layer.treasury) else set()
 
-    def weight(self, edge: int) -> Decimal:
+    def weight(self, edge: int) -> Decimal | Fraction:
         w = self._weight.get(edge)
         if w is None:
-            units = self.layer.low_units if self.end is End.LOW else self.layer.high_units
-            raw = int(units[edge]) * self.g.unit
-            w = self._weight[edge] = Decimal(raw).scaleb(-SCALE_DIGITS, EXACT)
+            if int(self.layer.dst[edge]) in self._scaled:
+                w = self._weight[edge] = self.layer.exact_share(edge, self.end)
+            else:
+                units = self.layer.low_units if self.end is End.LOW else self.layer.high_units
+                raw = int(units[edge]) * self.g.unit
+                w = self._weight[edge] = Decimal(raw).scaleb(-SCALE_DIGITS, EXACT)
         return w
+
+    def _known(self, v: int) -> Value | None:
+        """The exact aggregate value of ``v`` where the float pass knows it, else None."""
+        if self.known is None or not self.known.exact[v]:
+            return None
+        return Decimal(int(self.known.num[v])).scaleb(-int(self.known.exp[v]), EXACT)
 
     def positive(self, edge: int) -> bool:
         return self.weight(edge) > 0 or (self.end is End.LOW and bool(self.excl[edge]))
@@ -120,7 +157,10 @@ class ExactEffective:
         """r(v) over all seeds (``seed=-1``) or the integrated ownership of one seed."""
         key = (v, seed)
         if key not in self._memo:
-            self._solve(self.ancestors([v]), seed)
+            if seed == -1:
+                self.settle([v])
+            else:
+                self._solve(self.ancestors([v]), seed)
         return self._memo[key]
 
     def live_edges(self) -> BoolArray:
@@ -140,8 +180,9 @@ class ExactEffective:
         """
         layer, memo, seeds = self.layer, self._memo, self.g.seeds
         live = self.live_edges()
+        stop = seeds if self.known is None else seeds | self.known.exact
         order, settled = kernels.ancestors_in_order(
-            layer.in_ptr, layer.src, live, seeds, np.asarray(targets, dtype=np.int64), self.g.n
+            layer.in_ptr, layer.src, live, stop, np.asarray(targets, dtype=np.int64), self.g.n
         )
         in_ptr, src = layer.in_ptr, layer.src
         for v in order[:settled].tolist():
@@ -149,6 +190,10 @@ class ExactEffective:
                 continue
             if seeds[v]:
                 memo[(v, -1)] = Decimal(1)
+                continue
+            known = self._known(v)
+            if known is not None:
+                memo[(v, -1)] = known
                 continue
             total: Value = Decimal(0)
             for e in range(int(in_ptr[v]), int(in_ptr[v + 1])):
@@ -190,7 +235,9 @@ class ExactEffective:
         for v in todo:
             if self.g.seeds[v]:
                 memo[(v, seed)] = self._seed_value(v, seed)
-        todo = [v for v in todo if not self.g.seeds[v]]
+            elif seed == -1 and (known := self._known(v)) is not None:
+                memo[(v, seed)] = known
+        todo = [v for v in todo if (v, seed) not in memo]
         todo_set = set(todo)
         succ: dict[int, list[int]] = {}
         for v in todo:

@@ -33,12 +33,17 @@ def control_worklist(
     threshold: Any,
     inclusive: bool,
     low_end: bool,
+    plain: Array,
+    denom: Array,
+    whole: Any,
 ) -> int:
     """Grow the restricted set from ``queue[head:tail]`` until nothing more passes.
 
     ``total``/``strict`` accumulate, per entity, the stakes held by restricted owners and
-    how many of them have an exclusive bound (also after the entity is restricted, so that
-    ``total`` ends as its restricted share). Returns the new queue tail.
+    whether one of them has an exclusive bound (also after the entity is restricted, so that
+    ``total`` ends as its restricted share). Where an entity holds treasury shares
+    (``plain`` false) its stakes are units of ``denom[v]``, not of ``whole``: the sum is
+    compared as ``total · whole`` against ``threshold · denom[v]``. Returns the new tail.
     """
     while head < tail:
         u = queue[head]
@@ -48,14 +53,18 @@ def control_worklist(
             v = dst[e]
             total[v] += units[e]
             if excl[e]:
-                strict[v] += 1
+                strict[v] = True
             if restricted[v]:
                 continue
             s = total[v]
-            if s > threshold:
+            t = threshold
+            if not plain[v]:
+                s = s * whole
+                t = threshold * denom[v]
+            if s > t:
                 ok = True
-            elif s == threshold:
-                ok = (inclusive or strict[v] > 0) if low_end else (inclusive and strict[v] == 0)
+            elif s == t:
+                ok = (inclusive or strict[v]) if low_end else (inclusive and not strict[v])
             else:
                 ok = False
             if ok:
@@ -118,7 +127,7 @@ def warm_up() -> None:
     ptr = np.zeros(2, dtype=np.int64)
     empty = np.zeros(0, dtype=np.int64)
     flags = np.zeros(1, dtype=np.bool_)
-    queue = np.zeros(1, dtype=np.int64)
+    queue = np.zeros(1, dtype=np.int32)
     rank = np.zeros(1, dtype=np.int32)
     control_worklist(
         ptr,
@@ -127,7 +136,7 @@ def warm_up() -> None:
         empty,
         np.zeros(0, dtype=np.bool_),
         np.zeros(1, dtype=np.int64),
-        np.zeros(1, dtype=np.int32),
+        np.zeros(1, dtype=np.bool_),
         flags.copy(),
         rank,
         queue,
@@ -136,6 +145,9 @@ def warm_up() -> None:
         0,
         False,
         True,
+        np.ones(1, dtype=np.bool_),
+        np.zeros(0, dtype=np.int64),
+        1,
     )
 
 
@@ -221,118 +233,3 @@ def ancestors_in_order(
             order[rest] = i
             rest += 1
     return nodes[order], settled
-
-
-_LIMIT = 1 << 62
-_POW10 = np.array([10**k for k in range(19)], dtype=np.int64)
-
-
-@njit(cache=True)
-def _normal(num: int, exp: int) -> tuple[int, int]:
-    while exp > 0 and num % 10 == 0:
-        num //= 10
-        exp -= 1
-    return num, exp
-
-
-@njit(cache=True)
-def _add_decimal(a: int, ea: int, b: int, eb: int) -> tuple[int, int, bool]:
-    """a·10^-ea + b·10^-eb as a decimal (num, exp), or ok=False on int64 overflow."""
-    e = max(ea, eb)
-    da, db = e - ea, e - eb
-    if da > 18 or db > 18:
-        return 0, 0, False
-    pa, pb = _POW10[da], _POW10[db]
-    if (a != 0 and abs(a) > _LIMIT // pa) or (b != 0 and abs(b) > _LIMIT // pb):
-        return 0, 0, False
-    total = a * pa + b * pb
-    if abs(total) > _LIMIT:
-        return 0, 0, False
-    num, exp = _normal(total, e)
-    return num, exp, True
-
-
-@njit(cache=True)
-def effective_sweep(
-    out_ptr: Array,
-    out_edge: Array,
-    dst: Array,
-    units: Array,
-    excl: Array,
-    low_end: bool,
-    per_one: float,
-    unit_digits: int,
-    seeds: Array,
-) -> tuple[Array, Array, Array, Array, Array, Array]:
-    """Integrated ownership ``r`` in dependency order, touching only what seeds reach.
-
-    A holding is live when it can carry value (positive, or an exclusive low end at the
-    low end). Alongside the float ``r`` each settled entity carries its exact value as a
-    decimal ``num · 10^-exp`` (stakes are ``units · 10^-unit_digits``) while that fits in
-    int64; ``exact`` marks where it does. Returns (r, reach, done, num, exp, exact):
-    ``done`` marks entities settled here; reached but unsettled ones sit in or below a
-    cross-holding.
-    """
-    n = len(seeds)
-    reach = seeds.copy()
-    order = np.empty(n, dtype=np.int64)
-    tail = 0
-    for v in range(n):
-        if seeds[v]:
-            order[tail] = v
-            tail += 1
-    # Breadth-first from the seeds, counting each reached entity's live in-holdings.
-    indeg = np.zeros(n, dtype=np.int64)
-    head = 0
-    while head < tail:
-        u = order[head]
-        head += 1
-        for k in range(out_ptr[u], out_ptr[u + 1]):
-            e = out_edge[k]
-            if units[e] > 0 or (low_end and excl[e]):
-                v = dst[e]
-                indeg[v] += 1
-                if not reach[v]:
-                    reach[v] = True
-                    order[tail] = v
-                    tail += 1
-    r = np.zeros(n)
-    num = np.zeros(n, dtype=np.int64)
-    exp = np.zeros(n, dtype=np.int64)
-    exact = np.ones(n, dtype=np.bool_)
-    done = seeds.copy()
-    queue = np.empty(n, dtype=np.int64)
-    qt = 0
-    for v in range(n):
-        if seeds[v]:
-            r[v] = 1.0
-            num[v] = 1
-            queue[qt] = v
-            qt += 1
-    head = 0
-    while head < qt:
-        u = queue[head]
-        head += 1
-        ru = r[u]
-        for k in range(out_ptr[u], out_ptr[u + 1]):
-            e = out_edge[k]
-            if units[e] > 0 or (low_end and excl[e]):
-                v = dst[e]
-                r[v] += (units[e] / per_one) * ru
-                if exact[v]:
-                    if not exact[u] or (num[u] != 0 and units[e] > _LIMIT // abs(num[u])):
-                        exact[v] = False
-                    else:
-                        pn, pe = _normal(num[u] * units[e], exp[u] + unit_digits)
-                        sn, se, ok = _add_decimal(num[v], exp[v], pn, pe)
-                        if ok:
-                            num[v] = sn
-                            exp[v] = se
-                        else:
-                            exact[v] = False
-                indeg[v] -= 1
-                if indeg[v] == 0 and not done[v]:
-                    done[v] = True
-                    queue[qt] = v
-                    qt += 1
-    return r, reach, done, num, exp, exact

@@ -75,7 +75,12 @@ def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
     """Decide every entity of the prepared graph under ``policy``."""
     n = g.n
     methods = methods_of(policy)
-    runs = {(m, end): run_method(g, policy, m, end) for m in methods for end in End}
+    runs: dict[tuple[int, End], RunResult] = {}
+    for m in methods:
+        runs[(m, End.LOW)] = run_method(g, policy, m, End.LOW)
+        # Without ranges, unknown shares or exclusive bounds both ends are the same run.
+        certain = all(layer.certain for layer in g.layers)
+        runs[(m, End.HIGH)] = runs[(m, End.LOW)] if certain else run_method(g, policy, m, End.HIGH)
     low = [runs[(m, End.LOW)].restricted for m in methods]
     high = [runs[(m, End.HIGH)].restricted for m in methods]
     if policy.method is Method.BOTH:
@@ -99,9 +104,15 @@ def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
         c_high, e_high = high
         c_max = runs[(CONTROL, End.HIGH)].share
         e_max = runs[(EFFECTIVE, End.HIGH)].share
-        # Both methods compute the same exact value along different float paths: a tie
-        # within float noise goes to control, as an exact tie does.
-        by_share = np.where(e_max > c_max * (1 + 1e-12) + 1e-15, EFFECTIVE, CONTROL)
+        by_share = np.where(e_max > c_max, EFFECTIVE, CONTROL)
+        # Floats this close may be an exact tie (control) or not: compare the exact shares.
+        close = np.flatnonzero(
+            ~r_high & (c_max > 0) & np.isclose(e_max, c_max, rtol=1e-9, atol=1e-12)
+        )
+        c_exact = runs[(CONTROL, End.HIGH)].exact
+        e_exact = runs[(EFFECTIVE, End.HIGH)].exact
+        for v in close.tolist():
+            by_share[v] = EFFECTIVE if e_exact(v) > c_exact(v) else CONTROL
         review_pick = np.where(c_high, CONTROL, EFFECTIVE)
         restricted_pick = (
             np.full(n, CONTROL)
@@ -114,10 +125,14 @@ def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
         chosen[g.seeds] = CONTROL
     else:
         chosen[:] = methods[0]
-    share_min = np.zeros(n)
-    share_max = np.zeros(n)
-    for m in methods:
-        pick = chosen == m
-        share_min[pick] = runs[(m, End.LOW)].share[pick]
-        share_max[pick] = runs[(m, End.HIGH)].share[pick]
+    if len(methods) == 1:  # the runs' own arrays: nothing to pick
+        share_min = runs[(methods[0], End.LOW)].share
+        share_max = runs[(methods[0], End.HIGH)].share
+    else:
+        share_min = np.zeros(n)
+        share_max = np.zeros(n)
+        for m in methods:
+            pick = chosen == m
+            share_min[pick] = runs[(m, End.LOW)].share[pick]
+            share_max[pick] = runs[(m, End.HIGH)].share[pick]
     return ScreenResult(g, policy, status, reason, share_min, share_max, chosen, runs)

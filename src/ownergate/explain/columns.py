@@ -17,6 +17,7 @@ import numpy.typing as npt
 from ownergate.domain.model import REASONS, STATUSES, Status
 from ownergate.domain.shares import End
 from ownergate.engine.screen import CONTROL, METHODS, ScreenResult
+from ownergate.explain import owners
 from ownergate.graph.prepare import PreparedGraph
 
 IntArray = npt.NDArray[np.int64]
@@ -39,58 +40,21 @@ class DecisionColumns:
     method: npt.NDArray[np.int8]
     share_min: FloatArray
     share_max: FloatArray
-    top_owner: IntArray
+    top_owner: npt.NDArray[np.int32]
     top_value: FloatArray
     owners: npt.NDArray[np.int32]
     seed_region: npt.NDArray[np.int16]
 
 
-def _top_owners(
-    result: ScreenResult, method: int, end: End
-) -> tuple[IntArray, FloatArray, npt.NDArray[np.int32]]:
-    """Per entity: the largest restricted owner's (or contributor's) index, value, count."""
-    g = result.graph
-    run = result.runs[(method, end)]
-    top = np.full(g.n, -1, dtype=np.int64)
-    best = np.zeros(g.n)
-    count = np.zeros(g.n, dtype=np.int32)
-    for layer in g.layers:
-        vals = layer.low if end is End.LOW else layer.high
-        if method == CONTROL:
-            keep = np.flatnonzero(run.restricted[layer.src])
-            value = vals[keep]
-        else:
-            weight = run.share[layer.src]
-            value = vals * np.where(np.isfinite(weight), weight, 1.0)
-            keep = np.flatnonzero(value > 0)
-            value = value[keep]
-        dst, src = layer.dst[keep], layer.src[keep]
-        layer_best = np.zeros(g.n)
-        np.maximum.at(layer_best, dst, value)
-        count += np.bincount(dst, minlength=g.n).astype(np.int32)
-        win = (value >= layer_best[dst]) & (value > best[dst])
-        top[dst[win]] = src[win]
-        np.maximum(best, layer_best, out=best)
-    return top, best, count
-
-
-def ultimate_seed(g: PreparedGraph, top_owner: IntArray) -> IntArray:
+def ultimate_seed(g: PreparedGraph, top_owner: npt.NDArray[np.int32]) -> IntArray:
     """The seed each entity's restriction ultimately comes from, following the largest
     restricted owner (``top_owner``) upwards: the seed's row, -1 where the chain of
     largest owners ends in a cycle or at an entity with no restricted owner."""
-    idx = np.arange(g.n, dtype=np.int64)
-    root = np.where(g.seeds, idx, top_owner)
-    root = np.where(root < 0, idx, root)
-    # Pointer jumping doubles the distance covered per round: 64 rounds cover any chain.
-    for _ in range(64):
-        nxt = root[root]
-        if np.array_equal(nxt, root):
-            break
-        root = nxt
-    return np.where(g.seeds[root], root, -1)
+    out: IntArray = owners.ultimate(np.asarray(top_owner, dtype=np.int32), g.seeds)
+    return out
 
 
-def _seed_region(result: ScreenResult, top: IntArray) -> npt.NDArray[np.int16]:
+def _seed_region(result: ScreenResult, top: npt.NDArray[np.int32]) -> npt.NDArray[np.int16]:
     """The region country code of the seed ``ultimate_seed`` reaches, 0 for a listed seed,
     -1 where none is reached (a cycle of largest owners) or the entity is allowed."""
     g = result.graph
@@ -101,20 +65,30 @@ def _seed_region(result: ScreenResult, top: IntArray) -> npt.NDArray[np.int16]:
 
 
 def decision_columns(result: ScreenResult) -> DecisionColumns:
+    """Per entity: the decision and its largest restricted owner (or contributor), their
+    count, and the region of the seed it ultimately comes from. Restricted entities take
+    them from the low run, the others from the high run; only entities with a restricted
+    share (or a restriction) are looked at."""
     g = result.graph
     n = g.n
-    top = np.full(n, -1, dtype=np.int64)
+    top = np.full(n, -1, dtype=np.int32)
     value = np.zeros(n)
-    owners = np.zeros(n, dtype=np.int32)
+    count = np.zeros(n, dtype=np.int32)
     restricted = result.status == STATUSES.index(Status.RESTRICTED)
     for m in {int(x) for x in np.unique(result.method)}:
         for end in End:
+            run = result.runs[(m, end)]
             pick = (result.method == m) & (restricted if end is End.LOW else ~restricted)
-            if not pick.any():
+            rows = np.flatnonzero(pick & ~g.seeds & ((run.share > 0) | restricted))
+            if not len(rows):
                 continue
-            t, v, c = _top_owners(result, m, end)
-            top[pick], value[pick], owners[pick] = t[pick], v[pick], c[pick]
-    top[g.seeds] = -1
+            for layer in g.layers:
+                units = layer.low_units if end is End.LOW else layer.high_units
+                plain, denom = layer.denominators(n, end)
+                owners.top_owners(
+                    rows, layer.in_ptr, layer.src, units, plain, denom, layer.per_one,
+                    run.restricted, run.share, m == CONTROL, top, value, count,
+                )  # fmt: skip
     return DecisionColumns(
         ids=g.entities.ids,
         status=result.status,
@@ -124,6 +98,6 @@ def decision_columns(result: ScreenResult) -> DecisionColumns:
         share_max=result.share_max,
         top_owner=top,
         top_value=value,
-        owners=owners,
+        owners=count,
         seed_region=_seed_region(result, top),
     )

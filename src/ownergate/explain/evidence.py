@@ -14,9 +14,16 @@ from typing import Any
 
 import numpy as np
 
-from ownergate.domain.model import Reason, Status
-from ownergate.domain.shares import End, format_share
+from ownergate.domain.model import BASES, Reason, Status
+from ownergate.domain.shares import SCALE, End, format_share
 from ownergate.engine.screen import CONTROL, EFFECTIVE, ScreenResult
+from ownergate.explain.basis import (
+    arithmetic,
+    contributions,
+    excluded_owners,
+    nominee_texts,
+    seed_path,
+)
 from ownergate.explain.paths import deciding_holdings, largest_paths
 from ownergate.explain.subgraph import holding_record, relevant, subgraph
 from ownergate.graph.prepare import PreparedGraph, SeedReason
@@ -73,7 +80,7 @@ def control_tree(result: ScreenResult, i: int, end: End, max_nodes: int = 200) -
             return out
         expanded.add(v)
         owners = []
-        for layer in g.layers:
+        for li, layer in enumerate(g.layers):
             vals = layer.low if end is End.LOW else layer.high
             open_end = layer.low_exclusive if end is End.LOW else layer.high_exclusive
             for e in range(int(layer.in_ptr[v]), int(layer.in_ptr[v + 1])):
@@ -88,6 +95,9 @@ def control_tree(result: ScreenResult, i: int, end: End, max_nodes: int = 200) -
                     "value": float(vals[e]),
                     "basis": layer.basis.value,
                 }
+                nominees = nominee_texts(result, li, e)
+                if nominees:
+                    entry["nominees"] = nominees
                 if justifies and budget[0] > 0:
                     budget[0] -= 1
                     entry["owner"] = node(u)
@@ -188,11 +198,49 @@ def explain(result: ScreenResult, i: int) -> dict[str, Any]:
             doc["effective"] = effective_paths(result, i, end)
     if status is Status.REVIEW:
         doc["deciding_holdings"] = review_deciders(result, i)
+    # What an auditor reads first: the holdings that count, their sum, the seed path, and
+    # the owners the policy leaves out (``explain.basis``).
+    found = contributions(result, i)
+    doc["contributions"] = [c.as_json() for c in found]
+    doc["arithmetic"] = arithmetic(result, i) if found else None
+    doc["seed_path"] = seed_path(result, i)
+    doc["excluded"] = excluded_owners(result, i)
     mine = set(relevant(g, i)) if seed is None else {i}
     doc["conflicts"] = [
         {"owned": g.entities.id(c.owned), "basis": c.basis.value, "sum": c.low_sum / 1e18}
         for c in g.conflicts
         if c.owned in mine
     ]
+    doc["treasury"] = treasury_facts(g, sorted(mine))
     doc["registry"] = subgraph(g, i)
     return doc
+
+
+def treasury_facts(g: PreparedGraph, nodes: list[int]) -> list[dict[str, Any]]:
+    """Entities among ``nodes`` holding treasury shares, and what that does to their stakes."""
+    out = []
+    wanted = set(nodes)
+    rows = g.self_holdings
+    for layer in g.layers:
+        for ent in layer.treasury[:, 0].tolist():
+            if ent not in wanted:
+                continue
+            basis = BASES.index(layer.basis)
+            mine = rows[(g.holdings.owned[rows] == ent) & (g.holdings.basis[rows] == basis)]
+            low = float(sum(int(v) for v in g.raw_low[mine])) / SCALE
+            high = min(1.0, float(sum(int(v) for v in g.raw_high[mine])) / SCALE)
+            held = _pct(low) if low == high else f"{_pct(low)}–{_pct(high)}"
+            left = _pct(1 - low) if low == high else f"{_pct(1 - high)}–{_pct(1 - low)}"
+            name = g.entities.id(ent)
+            out.append(
+                {
+                    "entity": name,
+                    "basis": layer.basis.value,
+                    "treasury": held,
+                    "outstanding": left,
+                    "text": f"{name} holds {held} of itself ({layer.basis.value}, treasury "
+                    f"shares): the other stakes in it are measured against the {left} "
+                    "outstanding",
+                }
+            )
+    return out

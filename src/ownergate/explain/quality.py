@@ -33,42 +33,70 @@ class QualityReport:
     counts: dict[str, int]
     over_100: list[tuple[str, str, float]] = field(default_factory=list)
     by_country: list[tuple[str, int]] = field(default_factory=list)
+    # What each count is made of: entity ids, or "OWNER → OWNED" for holdings.
+    members: dict[str, list[str]] = field(default_factory=dict)
 
 
 def quality_report(
-    entities: EntityColumns, holdings: HoldingColumns, as_of: dt.date, examples: int = 10
+    entities: EntityColumns,
+    holdings: HoldingColumns,
+    as_of: dt.date,
+    examples: int = 10,
+    member_limit: int | None = None,
 ) -> QualityReport:
+    """The report; ``members`` lists up to ``member_limit`` (all when None) entities or
+    holdings behind each count."""
     n, h = len(entities), holdings
     day = day_number(as_of)
     owner = np.where(h.nominee_for != NO_NOMINEE, h.nominee_for, h.owner)
     active = (h.start <= day) & (day < h.end)
     self_holding = owner == h.owned
-    counts = {
-        "self-holdings": int(self_holding.sum()),
-        "unknown shares": int((~h.known).sum()),
-        "ranged shares": int((h.known & (h.low != h.high)).sum()),
-        "held through a nominee": int((h.nominee_for != NO_NOMINEE).sum()),
-        "dated holdings": int(((h.start != OPEN_START) | (h.end != OPEN_END)).sum()),
-        "holdings not valid on the as-of date": int((~active).sum()),
-        "entities without a headquarters country": int((entities.country == 0).sum()),
-        "entities without any holding": int(
-            n - np.count_nonzero(np.bincount(np.concatenate([owner, h.owned]), minlength=n))
-        ),
+    holding_checks = {
+        "treasury shares (self-holdings)": self_holding,
+        "unknown shares": ~h.known,
+        "ranged shares": h.known & (h.low != h.high),
+        "held through a nominee": h.nominee_for != NO_NOMINEE,
+        "dated holdings": (h.start != OPEN_START) | (h.end != OPEN_END),
+        "holdings not valid on the as-of date": ~active,
     }
+    held = np.bincount(np.concatenate([owner, h.owned]), minlength=n) > 0
+    entity_checks = {
+        "entities without a headquarters country": entities.country == 0,
+        "entities without any holding": ~held,
+    }
+    counts = {name: int(mask.sum()) for name, mask in holding_checks.items()}
+    counts.update({name: int(mask.sum()) for name, mask in entity_checks.items()})
+    members = {
+        name: [f"{entities.id(int(owner[r]))} → {entities.id(int(h.owned[r]))}"
+               for r in np.flatnonzero(mask)[:member_limit].tolist()]
+        for name, mask in holding_checks.items()
+    }  # fmt: skip
+    members.update(
+        {
+            name: [entities.id(int(e)) for e in np.flatnonzero(mask)[:member_limit].tolist()]
+            for name, mask in entity_checks.items()
+        }
+    )
     over: list[tuple[str, str, float]] = []
     keep = active & ~self_holding
     for b, basis in enumerate(BASES):
-        rows = keep & (h.basis == b)
+        rows = active & (h.basis == b)  # treasury shares are part of the capital
         sums = np.bincount(h.owned[rows], weights=h.low[rows] / SCALE, minlength=n)
         bad = np.flatnonzero(sums > 1 + 1e-12)
-        counts[f"entities whose {basis.value} stakes sum over 100%"] = len(bad)
-        worst = bad[np.argsort(-sums[bad], kind="stable")][:examples]
-        over += [(entities.id(e), basis.value, float(sums[e])) for e in worst]
+        check = f"entities whose {basis.value} stakes sum over 100%"
+        counts[check] = len(bad)
+        ordered = bad[np.argsort(-sums[bad], kind="stable")]
+        members[check] = [entities.id(int(e)) for e in ordered[:member_limit].tolist()]
+        over += [(entities.id(e), basis.value, float(sums[e])) for e in ordered[:examples]]
     graph = sp.csr_array((np.ones(int(keep.sum())), (owner[keep], h.owned[keep])), shape=(n, n))
     ncomp, labels = connected_components(graph, directed=True, connection="strong")
     sizes = np.bincount(labels, minlength=ncomp)
     counts["cross-holding components (cycles)"] = int((sizes > 1).sum())
     counts["entities in cross-holdings"] = int(sizes[sizes > 1].sum())
+    cyclic = np.flatnonzero(sizes[labels] > 1)
+    members["entities in cross-holdings"] = [
+        entities.id(int(e)) for e in cyclic[:member_limit].tolist()
+    ]
     per_country = np.bincount(
         entities.country.astype(np.int64), minlength=len(entities.country_vocab)
     )
@@ -77,4 +105,4 @@ def quality_report(
         ((vocab[c] or "(none)", int(k)) for c, k in enumerate(per_country) if k),
         key=lambda item: -item[1],
     )
-    return QualityReport(n, len(h), counts, over, by_country)
+    return QualityReport(n, len(h), counts, over, by_country, members)

@@ -64,7 +64,7 @@ def holding_record(g: PreparedGraph, row: int) -> dict[str, Any]:
     """One raw holding in the interchange format (exact decimal shares)."""
     h = g.holdings
     rec: dict[str, Any] = {
-        "row": row,
+        "row": g.holding_row(row),
         "owner": g.entities.id(h.owner[row]),
         "owned": g.entities.id(h.owned[row]),
         "basis": "voting" if h.basis[row] else "equity",

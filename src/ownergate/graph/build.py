@@ -33,13 +33,19 @@ def build_layer(
     seeds: Array,
     unit: int,
     capped_high: Array,
-) -> tuple[Array, Array, Array, Array, Array, Array, Array, Array, Array, Array, Array, float]:
+) -> tuple[
+    Array, Array, Array, Array, Array, Array, Array, Array, Array, Array, Array, float, Array
+]:
     """Merged edges ordered by owned entity, their member rows, conflicts and caps.
 
-    Writes each unknown share's cap (1 minus the other low ends in its entity) into
-    ``capped_high``; holdings into seeds are capped and checked but not emitted.
+    Writes each unknown share's cap (1 minus the other low ends in its entity, treasury
+    shares included) into ``capped_high``; holdings into seeds are capped and checked but
+    not emitted. A holding of an entity in itself (treasury shares) is not emitted either:
+    the entity's other stakes are measured against what is outstanding (``_outstanding``).
     Returns (src, dst, low_units, high_units, low_x, high_x, uncertain, in_ptr, member_ptr,
-    members, conflict mask, largest in-sum of high units).
+    members, conflict mask, largest in-sum of high units (times the unit count of one
+    whole where treasury shares make the sums be compared scaled), treasury): ``treasury``
+    rows are (entity, outstanding units at the low end, at the high end).
     """
     n = len(seeds)
     m = len(rows)
@@ -66,6 +72,8 @@ def build_layer(
     hx = np.zeros(m, dtype=np.bool_)
     unc = np.zeros(m, dtype=np.bool_)
     in_ptr = np.zeros(n + 1, dtype=np.int64)
+    treasury = np.empty((m, 3), dtype=np.int64)
+    n_treasury = 0
     edges = 0
     largest = 0.0
     for d in range(n):
@@ -75,14 +83,17 @@ def build_layer(
             continue
         total = 0
         approx = 0.0
+        own = 0
         for k in range(a, b):
             r = placed[k]
             if known[r]:
                 total += low[r]
                 approx += low[r] / SCALE
+                if (nominee[r] if nominee[r] >= 0 else owner[r]) == d:
+                    own += low[r]
         huge = approx >= 9.0  # int64 sums of 1e-18 units would overflow past ~9.2
-        if huge or total > SCALE:
-            conflict[d] = True
+        if huge or total > SCALE or own >= SCALE:
+            conflict[d] = True  # over 100%, or an entity holding all of itself
         cap = 0 if huge else max(0, SCALE - total)
         for k in range(a, b):
             r = placed[k]
@@ -92,9 +103,22 @@ def build_layer(
             in_ptr[d + 1] = edges
             continue
         first = edges
+        t_lo = 0
+        t_hi = 0
+        t_lx = False
+        t_hx = False
+        has_t = False
         for k in range(a, b):
             r = placed[k]
             s = nominee[r] if nominee[r] >= 0 else owner[r]
+            if s == d:
+                has_t = True
+                if known[r]:
+                    t_lo += low[r] // unit
+                    t_lx |= low_x[r]
+                    t_hx |= high_x[r]
+                t_hi += capped_high[r] // unit
+                continue
             e = -1
             if b - a <= _SHORT:
                 for j in range(first, edges):
@@ -124,6 +148,17 @@ def build_layer(
         in_sum = 0.0
         for j in range(first, edges):
             in_sum += hi_u[j]
+        if has_t:
+            whole = SCALE // unit
+            d_lo = _outstanding(lo_u, lx, first, edges, whole - t_lo, t_lx, False)
+            d_hi = _outstanding(hi_u, hx, first, edges, whole - t_hi, t_hx, True)
+            for j in range(first, edges):
+                unc[j] |= d_lo != d_hi or t_lx or t_hx
+            treasury[n_treasury, 0] = d
+            treasury[n_treasury, 1] = d_lo
+            treasury[n_treasury, 2] = d_hi
+            n_treasury += 1
+            in_sum *= whole
         largest = max(largest, in_sum)
     member_count = np.zeros(edges + 1, dtype=np.int64)
     for k in range(m):
@@ -150,7 +185,37 @@ def build_layer(
         members,
         conflict,
         largest,
+        treasury[:n_treasury].copy(),
     )
+
+
+@njit(cache=True)
+def _outstanding(
+    units: Array, excl: Array, first: int, last: int, out: int, t_excl: bool, high: bool
+) -> int:
+    """Measure the stakes ``units[first:last]`` of one entity against ``out`` outstanding
+    units (docs/semantics.md §1, treasury shares), in place; returns the denominator.
+
+    A stake becomes ``units / out`` capped at one whole (``units`` capped at ``out``). With
+    nothing outstanding (a treasury share of 100% at this end) every positive stake counts
+    whole: the denominator is 1 and the stake 1. An exclusive treasury bound makes every
+    uncapped positive stake exclusive (at the low end the true share is larger, at the high
+    end smaller); a capped one is exactly whole.
+    """
+    if out <= 0:
+        for j in range(first, last):
+            if units[j] > 0:
+                units[j] = 1
+                excl[j] = False
+        return 1
+    for j in range(first, last):
+        capped = units[j] > out if high else units[j] >= out
+        if capped:
+            units[j] = min(units[j], out)
+            excl[j] = False
+        elif t_excl and units[j] > 0:
+            excl[j] = True
+    return out
 
 
 @njit(cache=True)

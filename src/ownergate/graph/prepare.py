@@ -1,7 +1,7 @@
 """Turn entity and holding tables into the engine's prepared arrays (docs/semantics.md §1-2).
 
 Built once per (registry, policy, as-of date): nominee attribution, date validity, dropped
-self-holdings, unknown-share caps, merged (owner, owned, basis) holdings, seeds, and CSR
+treasury shares, unknown-share caps, merged (owner, owned, basis) holdings, seeds, and CSR
 arrays both ways. Shares become float64 for the fast paths; the exact scaled integers stay
 available per raw holding for the exact checks at the threshold.
 """
@@ -11,14 +11,16 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from enum import IntEnum
+from fractions import Fraction
 from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
 
 from ownergate.domain.model import BASES, KINDS, Basis
-from ownergate.domain.shares import SCALE
+from ownergate.domain.shares import SCALE, End
 from ownergate.graph import build
+from ownergate.graph.csr import gather_ranges
 from ownergate.graph.tables import EntityColumns, HoldingColumns, day_number
 from ownergate.policy.model import CountryBasis, Policy, PolicyBasis
 
@@ -54,6 +56,7 @@ class Layer:
     out_edge: IntArray
     member_ptr: IntArray
     members: IntArray
+    treasury: IntArray  # rows (entity, outstanding units at the low end, at the high end)
 
     def __len__(self) -> int:
         return len(self.src)
@@ -62,11 +65,55 @@ class Layer:
     # that runs needing only integer units (control) never hold the float copies.
     @cached_property
     def low(self) -> FloatArray:
-        return self.low_units / self.per_one
+        return self._shares(self.low_units, 1)
 
     @cached_property
     def high(self) -> FloatArray:
-        return self.high_units / self.per_one
+        return self._shares(self.high_units, 2)
+
+    @cached_property
+    def certain(self) -> bool:
+        """No ranged or unknown share, exclusive bound or ranged treasury share: the low
+        and the high end of every stake are the same."""
+        return not (
+            self.uncertain.any()
+            or self.low_exclusive.any()
+            or self.high_exclusive.any()
+            or np.any(self.treasury[:, 1] != self.treasury[:, 2])
+        )
+
+    def _shares(self, units: IntArray, column: int) -> FloatArray:
+        out: FloatArray = units / self.per_one
+        if len(self.treasury):
+            # Stakes in an entity holding treasury shares are measured against what is
+            # outstanding: units over that entity's own denominator.
+            ent = self.treasury[:, 0]
+            edges = gather_ranges(self.in_ptr, ent)
+            counts = self.in_ptr[ent + 1] - self.in_ptr[ent]
+            denom = np.repeat(self.treasury[:, column], counts)
+            out[edges] = units[edges] / denom
+        return out
+
+    def denominators(self, n: int, end: End) -> tuple[BoolArray, IntArray]:
+        """Per entity: are its stakes plain decimals (``units / per_one``), and otherwise
+        the units outstanding at ``end`` that they are measured against."""
+        plain = np.ones(n, dtype=np.bool_)
+        denom = np.zeros(n if len(self.treasury) else 0, dtype=np.int64)
+        if len(self.treasury):
+            ent = self.treasury[:, 0]
+            plain[ent] = False
+            denom[ent] = self.treasury[:, 1 if end is End.LOW else 2]
+        return plain, denom
+
+    def exact_share(self, edge: int, end: End) -> Fraction:
+        """The stake of ``edge`` at ``end`` as an exact fraction of one whole."""
+        units = int((self.low_units if end is End.LOW else self.high_units)[edge])
+        owned = int(self.dst[edge])
+        if len(self.treasury):
+            hit = np.flatnonzero(self.treasury[:, 0] == owned)
+            if len(hit):
+                return Fraction(units, int(self.treasury[hit[0], 1 if end is End.LOW else 2]))
+        return Fraction(units, int(self.per_one))
 
     def member_rows(self, edge: int) -> IntArray:
         """Raw holding rows merged into ``edge``."""
@@ -96,6 +143,24 @@ class PreparedGraph:
     conflicts: tuple[Conflict, ...]
     unit: int
     units_exact: bool
+    # The cross-holding blocks (start, end rows) where the entity numbering is a
+    # dependency order of the whole registry (a snapshot's, ``graph/order.py``), else None.
+    blocks: IntArray | None = None
+    # Where the registry is a part of a larger one: each holding's row in that one.
+    holding_rows: IntArray | None = None
+
+    def holding_row(self, row: int) -> int:
+        """The row of holding ``row`` in the registry the graph was taken from."""
+        return int(row if self.holding_rows is None else self.holding_rows[row])
+
+    @cached_property
+    def block_of(self) -> npt.NDArray[np.int32]:
+        """Each entity's index in ``blocks`` (-1: outside every block)."""
+        out = np.full(self.n, -1, dtype=np.int32)
+        if self.blocks is not None:
+            for k, (a, b) in enumerate(self.blocks.tolist()):
+                out[a:b] = k
+        return out
 
     @property
     def n(self) -> int:
@@ -151,7 +216,7 @@ def _build_layer(
     capped_high: IntArray,
 ) -> tuple[Layer, BoolArray, float]:
     h = holdings
-    (src, dst, lo_u, hi_u, lx, hx, unc, in_ptr, member_ptr, members, conflict, largest) = (
+    (src, dst, lo_u, hi_u, lx, hx, unc, in_ptr, member_ptr, members, conflict, largest, tre) = (
         build.build_layer(
             rows,
             h.owner,
@@ -183,6 +248,7 @@ def _build_layer(
         out_edge=out_edge,
         member_ptr=member_ptr,
         members=members,
+        treasury=tre,
     )
     return layer, conflict, largest
 
@@ -192,15 +258,17 @@ def prepare(
     holdings: HoldingColumns,
     policy: Policy,
     as_of: dt.date | None = None,
+    blocks: IntArray | None = None,
 ) -> PreparedGraph:
-    """Prepared arrays for ``policy`` on ``as_of`` (default: today)."""
+    """Prepared arrays for ``policy`` on ``as_of`` (default: today). ``blocks``: the
+    registry's cross-holding blocks where its numbering is a dependency order."""
     h = holdings
     seeds, seed_reason, region_country = seed_mask(entities, policy)
     as_of = as_of or dt.date.today()
     day = day_number(as_of)
     active = (h.start <= day) & (day < h.end)
+    # Self-holdings stay in the layers' rows: they are treasury shares (``build_layer``).
     is_self = active & (np.where(h.nominee_for >= 0, h.nominee_for, h.owner) == h.owned)
-    active &= ~is_self
     known = h.known
     unit = _common_unit(h.low[known], h.high[known], int(policy.threshold * SCALE))
     capped_high = h.high.astype(np.int64, copy=True)
@@ -235,6 +303,7 @@ def prepare(
         conflicts=tuple(conflicts),
         unit=unit,
         units_exact=units_exact,
+        blocks=blocks,
     )
 
 

@@ -69,7 +69,8 @@ Layer = dict[Edge, MergedShare]
 class PreparedGraph:
     layers: dict[Basis, Layer]
     conflicts: list[tuple[str, str, Fraction]]
-    dropped_self_holdings: list[Holding]
+    dropped_self_holdings: list[Holding]  # treasury shares: not stakes, they scale the others
+    treasury: dict[tuple[str, Basis], MergedShare]  # (entity, basis) → merged self-holding
 
 
 @dataclass(frozen=True)
@@ -111,25 +112,22 @@ def prepare_graph(
             if value is not None and value not in ids:
                 raise InputError(f"{shown(value)} is not an entity", record=str(n), field=name)
     bases = (Basis.EQUITY,) if policy.basis is PolicyBasis.EQUITY else (Basis.EQUITY, Basis.VOTING)
-    dropped: list[Holding] = []
-    counted: list[Holding] = []
-    for h in holdings:
-        if not h.valid_on(day):
-            continue
-        if h.beneficiary == h.owned:
-            dropped.append(h)
-        elif h.basis in bases:
-            counted.append(h)
+    counted = [h for h in holdings if h.valid_on(day) and h.basis in bases]
+    treasury_rows = [h for h in counted if h.beneficiary == h.owned]
     known_low: dict[tuple[str, Basis], Fraction] = {}
+    self_low: dict[tuple[str, Basis], Fraction] = {}
     for h in counted:
         key = (h.owned, h.basis)
-        known_low[key] = known_low.get(key, ZERO) + (h.share.low if h.share.known else ZERO)
+        low = h.share.low if h.share.known else ZERO
+        known_low[key] = known_low.get(key, ZERO) + low
+        if h.beneficiary == h.owned:
+            self_low[key] = self_low.get(key, ZERO) + low
     conflicts = [
         (owned, basis.value, total)
         for (owned, basis), total in sorted(
             known_low.items(), key=lambda kv: (kv[0][0], kv[0][1].value)
         )
-        if total > ONE
+        if total > ONE or self_low.get((owned, basis), ZERO) >= ONE
     ]
     layers: dict[Basis, Layer] = {b: {} for b in bases}
     for h in counted:
@@ -148,7 +146,42 @@ def prepare_graph(
                 old.high_exclusive or share.high_exclusive,
             )
         layers[h.basis][edge] = share
-    return PreparedGraph(layers, conflicts, dropped)
+    treasury: dict[tuple[str, Basis], MergedShare] = {}
+    for basis, layer in layers.items():
+        for owner, owned in list(layer):
+            if owner == owned:
+                treasury[(owned, basis)] = layer.pop((owner, owned))
+        for (owner, owned), share in layer.items():
+            if (owned, basis) in treasury:
+                layer[(owner, owned)] = outstanding(share, treasury[(owned, basis)])
+    return PreparedGraph(layers, conflicts, treasury_rows, treasury)
+
+
+def _of_outstanding(h: Fraction, s: Fraction) -> tuple[Fraction, bool]:
+    """``h`` measured against ``1 - s`` outstanding, capped at one whole; and whether the
+    cap applies (or ``h / (1 - s)`` is exactly one whole)."""
+    if s >= ONE:
+        return (ONE if h > 0 else ZERO), h > 0
+    ratio = h / (ONE - s)
+    return min(ratio, ONE), ratio >= ONE
+
+
+def outstanding(share: MergedShare, treasury: MergedShare) -> MergedShare:
+    """A stake in an entity holding ``treasury`` of itself, measured against what is
+    outstanding (§1.3): ``h / (1 - s)`` capped at 1, the low end against the low treasury
+    share and the high end against the high one.
+
+    An exclusive treasury bound makes an uncapped positive stake exclusive at that end (the
+    true treasury share is larger at the low end, so the stake is; smaller at the high
+    end). A capped stake is exactly one whole, never exclusive; at the high end a stake of
+    exactly one whole keeps an exclusive bound (the true value lies below it).
+    """
+    low, low_capped = _of_outstanding(share.low, treasury.low)
+    high, high_over = _of_outstanding(share.high, treasury.high)
+    high_capped = high_over and (treasury.high >= ONE or share.high > ONE - treasury.high)
+    low_x = not low_capped and (share.low_exclusive or (treasury.low_exclusive and low > 0))
+    high_x = not high_capped and (share.high_exclusive or (treasury.high_exclusive and high > 0))
+    return MergedShare(low, high, low_x, high_x)
 
 
 # ---------------------------------------------------------------- §2 seeds

@@ -15,7 +15,7 @@ import os
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, TypeVar
+from typing import Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +27,7 @@ import pyarrow.parquet as pq
 
 from ownergate.errors import InputError, one_line, shown
 from ownergate.interchange.field_sizes import first_too_long
+from ownergate.interchange.lines import csv_bad_line, record_labels
 from ownergate.limits import capped_binary_lines, capped_lines, too_long
 
 Format = Literal["csv", "parquet", "jsonl"]
@@ -73,12 +74,9 @@ class Source:
         return column in self.table.column_names
 
     def records(self, rows: Sequence[int]) -> list[str]:
-        if self.format == "parquet":
-            return [f"row {r + 1}" for r in rows]
-        if self.lines is not None:
+        if self.format != "parquet" and self.lines is not None:
             return [f"line {int(self.lines[r])}" for r in rows]
-        found = _csv_lines(self.path, rows) if self.format == "csv" else _json_lines(self.path)
-        return [f"line {found[r]}" if r in found else f"record {r + 1}" for r in rows]
+        return record_labels(self.path, rows)
 
     def error(
         self, message: str, *, row: int | None = None, field: str | None = None
@@ -172,48 +170,10 @@ def _read_csv(file: Path, name: str, columns: Sequence[str], coded: Collection[s
     try:
         return pa_csv.read_csv(file, parse_options=parse, convert_options=convert)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        line = _csv_bad_line(file, len(header)) if "columns" in str(exc) else None
+        line = csv_bad_line(file, len(header)) if "columns" in str(exc) else None
         record = f"line {line}" if line is not None else None
         message = f"malformed CSV: {str(exc).removeprefix('CSV parse error: ')}"
         raise InputError(one_line(message), file=name, record=record) from None
-
-
-def _csv_records(file: Path) -> Any:
-    """(start line, fields) of each non-blank CSV record, header included."""
-    with file.open(newline="", encoding="utf-8-sig", errors="replace") as fh:
-        reader = csv.reader(capped_lines(fh, str(file)))
-        previous = 0
-        try:
-            for fields in reader:
-                start, previous = previous + 1, reader.line_num
-                if fields:
-                    yield start, fields
-        except csv.Error:
-            return
-
-
-def _csv_lines(file: Path, rows: Sequence[int]) -> dict[int, int]:
-    wanted, found = set(rows), {}
-    last = max(wanted, default=-1)
-    for row, (line, _) in enumerate(_csv_records(file), start=-1):
-        if row in wanted:
-            found[row] = line
-        if row >= last:
-            break
-    return found
-
-
-def _csv_bad_line(file: Path, width: int) -> int | None:
-    for line, fields in _csv_records(file):
-        if len(fields) != width:
-            return int(line)
-    return None
-
-
-def _json_lines(file: Path) -> dict[int, int]:
-    with file.open("rb") as fh:
-        lines = enumerate(capped_binary_lines(fh, str(file)), start=1)
-        return dict(enumerate(n for n, raw in lines if raw.strip()))
 
 
 def _read_parquet(

@@ -45,6 +45,43 @@ class PolicyBasis(StrEnum):
     EQUITY_OR_VOTING = "equity_or_voting"
 
 
+class Unverified(StrEnum):
+    """What an account found in no registry is: allowed on its declared country, or sent
+    to review."""
+
+    ALLOW = "allow"
+    REVIEW = "review"
+
+
+class Signal(StrEnum):
+    """Risk signals that send an unverified account to review under ``unverified = "allow"``."""
+
+    OFFSHORE = "offshore_declaration"
+    REGION_NAME = "region_name"
+    PARENT = "parent_in_region"
+
+
+# Offshore and holding jurisdictions: where a subsidiary of a group from anywhere is
+# commonly declared.
+OFFSHORE = (
+    "KY", "VG", "BM", "BS", "BZ", "PA", "SC", "MU", "MH", "WS", "AI", "TC", "GI", "IM", "JE",
+    "GG", "LI", "MC", "AD", "HK", "MO", "SG", "IE", "NL", "LU", "CY", "MT", "CH", "AE", "LB",
+)  # fmt: skip
+
+
+def _country_list(value: Any) -> tuple[str, ...]:
+    if isinstance(value, str) or not isinstance(value, list | tuple):
+        raise ValueError("must be a list of ISO 3166-1 alpha-2 codes")
+    out: list[str] = []
+    for code in value:
+        if not isinstance(code, str) or not is_country_code(code):
+            hint = country_hint(code) if isinstance(code, str) else "not a string"
+            raise ValueError(f"{shown(code)} is not a country code: {hint}")
+        if code not in out:
+            out.append(code)
+    return tuple(out)
+
+
 class Policy(BaseModel):
     """A versioned region policy (see docs/semantics.md for what each key means)."""
 
@@ -61,23 +98,25 @@ class Policy(BaseModel):
     method: Method = Method.CONTROL
     aggregate_owners: bool = True
     basis: PolicyBasis = PolicyBasis.EQUITY
+    # Accounts found in no registry entity (``ownergate.resolve.signals``).
+    unverified: Unverified = Unverified.ALLOW
+    unverified_signals: tuple[Signal, ...] = tuple(Signal)
+    offshore_countries: tuple[str, ...] = OFFSHORE
     # Request-time rules (``ownergate.policy.gate``); a policy without [gate] has the
     # built-in rule set version 1.
     gate: GateRules = Field(default_factory=GateRules)
 
-    @field_validator("regions", mode="before")
+    @field_validator("regions", "offshore_countries", mode="before")
     @classmethod
     def _regions(cls, value: Any) -> tuple[str, ...]:
+        return _country_list(value)
+
+    @field_validator("unverified_signals", mode="before")
+    @classmethod
+    def _signals(cls, value: Any) -> Any:
         if isinstance(value, str) or not isinstance(value, list | tuple):
-            raise ValueError("must be a list of ISO 3166-1 alpha-2 codes")
-        out: list[str] = []
-        for code in value:
-            if not isinstance(code, str) or not is_country_code(code):
-                hint = country_hint(code) if isinstance(code, str) else "not a string"
-                raise ValueError(f"{shown(code)} is not a country code: {hint}")
-            if code not in out:
-                out.append(code)
-        return tuple(out)
+            raise ValueError(f"must be a list of {', '.join(s.value for s in Signal)}")
+        return value
 
     @field_validator("owner_kinds", mode="before")
     @classmethod
@@ -135,6 +174,16 @@ class Policy(BaseModel):
             f"aggregate_owners = {'true' if self.aggregate_owners else 'false'}",
             f"basis = {q(self.basis.value)}",
         ]
+        # Written only when set otherwise, so that older policies keep their exact text.
+        if self.unverified is not Unverified.ALLOW:
+            lines.append(f"unverified = {q(self.unverified.value)}")
+        if self.unverified_signals != tuple(Signal):
+            signals = ", ".join(q(s.value) for s in self.unverified_signals)
+            lines.append(f"unverified_signals = [{signals}]")
+        if self.offshore_countries != OFFSHORE:
+            lines.append(
+                f"offshore_countries = [{', '.join(q(c) for c in self.offshore_countries)}]"
+            )
         if not self.gate.is_default:
             lines += self.gate.to_toml()
         return "\n".join(lines) + "\n"

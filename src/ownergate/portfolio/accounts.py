@@ -44,6 +44,8 @@ class Customers:
     lei: ObjectArray
     registry_entity_id: ObjectArray
     revenue: FloatArray
+    # The parent company's country each customer declared (None: not given).
+    parent_country: ObjectArray | None = None
 
     def __len__(self) -> int:
         return len(self.account_id)

@@ -41,6 +41,7 @@ CUSTOMER_COLUMNS = (
     "registry_entity_id",
     "annual_revenue",
     "revenue_currency",
+    "parent_country",
 )
 REQUIRED = ("account_id", "declared_country", "annual_revenue")
 FLIP_COLUMNS = (
@@ -172,6 +173,9 @@ def account_rows(path: PathLike) -> list[AccountRow]:
                 lei=lei,
                 annual_revenue=Decimal(f"{customers.revenue[i]:.2f}"),
                 revenue_currency="USD",
+                parent_country=None
+                if customers.parent_country is None
+                else customers.parent_country[i],
             )
         )
     return rows
@@ -194,7 +198,21 @@ def _read_customers(path: PathLike) -> tuple[Source, Customers]:
         lei=_optional_text(source, "lei"),
         registry_entity_id=_optional_text(source, "registry_entity_id"),
         revenue=_revenue(source),
+        parent_country=_parent_countries(source),
     )
+
+
+def _parent_countries(source: Source) -> np.ndarray[Any, np.dtype[np.object_]]:
+    """The optional declared parent country of each customer, checked like its own."""
+    values = _optional_text(source, "parent_country")
+    for row, value in enumerate(values):
+        if value is not None and not is_country_code(str(value)):
+            raise source.error(
+                f"{shown(value)} is not a country code: {country_hint(str(value))}",
+                row=row,
+                field="parent_country",
+            )
+    return values
 
 
 def flip_table(impact: Impact) -> pa.Table:

@@ -87,13 +87,7 @@ def links_table(resolutions: Sequence[Resolution]) -> pa.Table:
             "score": [round(r.score, 4) for r in resolutions],
             "entity_id": [r.entity_id for r in resolutions],
             "candidates": [
-                json.dumps(
-                    [
-                        {"entity_id": c.entity_id, "score": round(c.score, 4), "name": c.name}
-                        for c in r.candidates
-                    ],
-                    ensure_ascii=False,
-                )
+                json.dumps([c.as_json() for c in r.candidates], ensure_ascii=False)
                 for r in resolutions
             ],
         },

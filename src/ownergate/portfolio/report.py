@@ -87,6 +87,21 @@ def _bar_chart(title: str, rows: Sequence[Tally], colour: str | Sequence[str]) -
     return _svg(fig)
 
 
+def _html_bars(title: str, rows: Sequence[Tally], colour: str) -> str:
+    """A horizontal bar chart in HTML: names are page text the browser draws in any
+    script (matplotlib's fonts have no hanzi, and would leave such bars unlabelled)."""
+    largest = max((t.revenue for t in rows), default=0.0) or 1.0
+    body = "".join(
+        f"<tr><td class=bl title='{escape(t.label)}'>{escape(_short(t.label))}</td>"
+        f"<td class=bb><span style='width:{100 * max(t.revenue, 0) / largest:.1f}%;"
+        f"background:{colour}'></span></td><td class=n>{money(t.revenue)}</td></tr>"
+        for t in rows
+    )
+    empty = "" if rows else "<p class=note>none</p>"
+    table = f"<table class=bars>{body}</table>" if rows else ""
+    return f"<figure><figcaption>{escape(title)}</figcaption>{table}{empty}</figure>"
+
+
 def _short(label: str, limit: int = 40) -> str:
     return label if len(label) <= limit else label[: limit - 1] + "…"
 
@@ -153,6 +168,9 @@ td.n{text-align:right;font-variant-numeric:tabular-nums}
 .card .k{font-weight:600}.card .v{font-size:1.3em}.note{color:#666;font-size:.85em}
 .grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1em}
 svg{max-width:100%;height:auto}dl dt{font-weight:600}dl dd{margin:0 0 .6em 1em}
+figure{margin:0}figcaption{font-size:1.05em;margin-bottom:.4em}
+table.bars{width:100%}table.bars td{border:0;padding:.15em .4em}td.bl{white-space:nowrap}
+td.bb{width:55%}td.bb span{display:block;height:1em}
 """
 
 
@@ -168,7 +186,7 @@ def render_report(impact: Impact, ctx: ReportContext, top: int = 10) -> str:
     review = impact.breakdowns[FLIP_KINDS[MOVED_TO_REVIEW]]
     charts = [
         _bar_chart("Revenue by kind of flip", impact.totals, _FLIP_COLOURS),
-        _bar_chart(f"Top {top} groups by revenue newly restricted", impact.top_groups, "#b23a48"),
+        _html_bars(f"Top {top} groups by revenue newly restricted", impact.top_groups, "#b23a48"),
         _bar_chart("Newly restricted by seed region", restricted["seed region"][:top], "#7a5c99"),
         _bar_chart("Newly restricted by revenue band", restricted["revenue band"], "#2c6e91"),
     ]

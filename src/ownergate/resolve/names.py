@@ -4,6 +4,11 @@ Legal forms are dropped rather than compared, because accounts and registries di
 them far more often than two different companies share every other word. The tables are
 small and kept here, not taken from rigour: rigour needs normality, which needs PyICU,
 which has no wheels and would tie the install to a system ICU.
+
+Han characters are read as pinyin (``resolve.pinyin``), one syllable per character; the
+romanised Chinese legal forms ("youxian gongsi", "gufen") are dropped like their English
+ones, and the words that name a kind of company ("konggu", 控股: holdings; "jituan", 集团:
+group) become their English word, in either script.
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from anyascii import anyascii
+
+from ownergate.resolve.pinyin import han_to_pinyin, has_han
 
 # Forms written in CJK scripts, removed before transliteration: once romanised they are
 # runs of common syllables ("you xian gong si") that would be hard to tell from a name.
@@ -26,6 +33,8 @@ _NATIVE_FORMS: tuple[str, ...] = tuple(
             "有限責任公司",
             "股份公司",
             "公司",
+            "(香港)",
+            "（香港）",
             "株式会社",
             "有限会社",
             "合同会社",
@@ -38,6 +47,39 @@ _NATIVE_FORMS: tuple[str, ...] = tuple(
         reverse=True,
     )
 )
+
+# Words naming a kind of company, the same in either script: replaced by one English word
+# before Han characters are read, and after tokens are made for romanised ones.
+_NATIVE_WORDS: tuple[tuple[str, str], ...] = (
+    ("控股", "holdings"),
+    ("集团", "group"),
+    ("集團", "group"),
+    ("科技", "technology"),
+    ("贸易", "trading"),
+    ("貿易", "trading"),
+    ("投资", "investment"),
+    ("投資", "investment"),
+    ("国际", "international"),
+    ("國際", "international"),
+    ("实业", "industrial"),
+    ("實業", "industrial"),
+)
+_ROMANISED_WORDS: dict[tuple[str, ...], str] = {
+    tuple(form.split()): word
+    for forms, word in (
+        (("konggu", "kong gu", "holding"), "holdings"),
+        (("jituan", "ji tuan"), "group"),
+        (("keji", "ke ji"), "technology"),
+        (("maoyi", "mao yi"), "trading"),
+        (("touzi", "tou zi"), "investment"),
+        (("guoji", "guo ji"), "international"),
+        (("shiye", "shi ye"), "industrial"),
+    )
+    for form in forms
+}
+_MAX_WORD = max(len(key) for key in _ROMANISED_WORDS)
+_WORD_STARTS = frozenset(key[0] for key in _ROMANISED_WORDS)
+_CJK = re.compile("[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 # Latin-script legal forms, as token sequences once punctuation is gone and dotted initials
 # are joined. Cyrillic forms arrive romanised ("ООО" -> "ooo").
@@ -124,6 +166,26 @@ _LEGAL_FORMS: frozenset[tuple[str, ...]] = frozenset(
         "limited liability company",
         "aktiengesellschaft",
         "societe anonyme",
+        # Romanised Chinese, Korean and Japanese forms.
+        "youxian gongsi",
+        "you xian gong si",
+        "youxian zeren gongsi",
+        "you xian ze ren gong si",
+        "gufen youxian gongsi",
+        "gu fen you xian gong si",
+        "gufen gongsi",
+        "gu fen gong si",
+        "gufen",
+        "gongsi",
+        "gong si",
+        "jusik hoesa",
+        "jusikhoesa",
+        "chusik hoesa",
+        "yuhan hoesa",
+        "hoesa",
+        "godo kaisha",
+        "yugen kaisha",
+        "kabushikigaisha",
     )
 )
 _MAX_FORM = max(len(form) for form in _LEGAL_FORMS)
@@ -139,6 +201,9 @@ class NormalName:
 
     key: str
     tokens: tuple[str, ...]
+    # True when the name was written in a CJK script: its tokens are syllables, one per
+    # character, to be rejoined into the words of a romanised name they are compared with.
+    syllabic: bool = False
 
 
 def _is_cjk(char: str) -> bool:
@@ -153,13 +218,40 @@ def _is_cjk(char: str) -> bool:
 
 
 def transliterate(text: str) -> str:
-    """Latin letters for any script; CJK characters become one syllable each."""
+    """Latin letters for any script; CJK characters become one syllable each (Han
+    characters their pinyin, read with pypinyin's phrase dictionary)."""
     if text.isascii():
         return text
+    text = f" {han_to_pinyin(text)} " if has_han(text) else text
     # One token per CJK character: the scripts do not mark word boundaries, and
     # anyascii would otherwise glue a whole name into a single token.
     spaced = "".join(f" {char} " if _is_cjk(char) else char for char in text)
     return anyascii(spaced)
+
+
+def _replace_native_words(text: str) -> str:
+    for native, word in _NATIVE_WORDS:
+        if native in text:
+            text = text.replace(native, f" {word} ")
+    return text
+
+
+def _replace_romanised_words(tokens: list[str]) -> list[str]:
+    if _WORD_STARTS.isdisjoint(tokens):
+        return tokens
+    out: list[str] = []
+    at = 0
+    while at < len(tokens):
+        for size in range(min(_MAX_WORD, len(tokens) - at), 0, -1):
+            word = _ROMANISED_WORDS.get(tuple(tokens[at : at + size]))
+            if word is not None:
+                out.append(word)
+                at += size
+                break
+        else:
+            out.append(tokens[at])
+            at += 1
+    return out
 
 
 def _strip_native_forms(text: str) -> str:
@@ -193,9 +285,10 @@ def normalize_name(name: str) -> NormalName:
     A name that is nothing but a legal form keeps it, so it still has a key.
     """
     text = unicodedata.normalize("NFKC", name)
-    text = _strip_native_forms(text)
+    syllabic = not text.isascii() and _CJK.search(text) is not None
+    text = _replace_native_words(_strip_native_forms(text))
     text = transliterate(text).lower().replace("&", " and ")
     text = _INITIALS.sub(lambda m: " " + re.sub(r"[.\s]", "", m.group(0)) + " ", text)
-    words = _WORD.findall(text.replace("'", ""))
+    words = _replace_romanised_words(_WORD.findall(text.replace("'", "")))
     kept = _drop_legal_forms(words) or words
-    return NormalName(" ".join(kept), tuple(kept))
+    return NormalName(" ".join(kept), tuple(kept), syllabic)

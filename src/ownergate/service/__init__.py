@@ -10,8 +10,9 @@ from ownergate.service.accounts import AccountDecision, AccountFields, AccountSe
 from ownergate.service.audit import AuditService
 from ownergate.service.decider import Decider, Outcome
 from ownergate.service.deciding import Decided, Resolution, Subject
+from ownergate.service.decision_list import CurrentDecision, DecisionListService, DecisionPage
 from ownergate.service.links import LinkReviewService, ReviewAnswer, ReviewPage
-from ownergate.service.overrides import OverrideService
+from ownergate.service.overrides import OverrideService, ReapprovalItem, ReapprovalPage
 from ownergate.service.pairs import Deciders, Pair, active_pair
 from ownergate.service.policies import PolicyRecord, PolicyService
 from ownergate.service.portfolio import PortfolioService
@@ -23,6 +24,11 @@ from ownergate.service.verdict_cache import VerdictCache
 from ownergate.service.verdicts import DecisionRecord, EffectiveVerdict, OverrideRecord
 
 __all__ = [
+    "CurrentDecision",
+    "DecisionListService",
+    "DecisionPage",
+    "ReapprovalItem",
+    "ReapprovalPage",
     "LinkReviewService",
     "ReviewAnswer",
     "ReviewPage",

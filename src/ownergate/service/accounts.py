@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from ownergate.service.binding import basis_of, lapse_overrides
 from ownergate.service.deciding import Decided, Subject, check_country, decide
-from ownergate.service.four_eyes import Approval, change_base, held_from
+from ownergate.service.four_eyes import Approval, approve, change_base, held_from
 from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
 from ownergate.service.verdict_cache import VerdictCache
 from ownergate.service.verdicts import (
@@ -34,9 +35,9 @@ from ownergate.store import (
     ChangeKind,
     ConflictError,
     Database,
+    LinkOutcome,
     PendingChange,
     Repositories,
-    ReviewOutcome,
 )
 from ownergate.store.links import link_applies
 
@@ -54,6 +55,7 @@ class AccountFields:
     annual_revenue: Decimal | None = None
     revenue_currency: str | None = None
     status: AccountStatus = AccountStatus.ACTIVE
+    parent_country: str | None = None
 
     def as_json(self) -> dict[str, Any]:
         """The write as a pending change keeps it (the revenue as decimal text)."""
@@ -66,6 +68,7 @@ class AccountFields:
             "annual_revenue": None if revenue is None else format(revenue, "f"),
             "revenue_currency": self.revenue_currency,
             "status": self.status.value,
+            "parent_country": self.parent_country,
         }
 
     @classmethod
@@ -79,6 +82,7 @@ class AccountFields:
             annual_revenue=None if revenue is None else Decimal(revenue),
             revenue_currency=data.get("revenue_currency"),
             status=AccountStatus(data.get("status", AccountStatus.ACTIVE.value)),
+            parent_country=data.get("parent_country"),
         )
 
 
@@ -117,11 +121,14 @@ class AccountService:
         A write that would lift the account's restriction is held as a pending change
         (``four_eyes``) unless it is that change's ``approval``, applied here."""
         check_country(fields.declared_country, "declared_country")
+        if fields.parent_country is not None:
+            check_country(fields.parent_country, "parent_country")
         subject = Subject(
             fields.organisation_name,
             fields.declared_country,
             fields.registry_entity_id,
             fields.lei,
+            fields.parent_country,
         )
         for _attempt in range(ATTEMPTS):
             with self._db.read() as store:
@@ -137,19 +144,13 @@ class AccountService:
                     ):
                         raise _Stale
                     if approval is not None:
-                        store.pending.review(
-                            approval.change_id,
-                            outcome=ReviewOutcome.APPROVE,
-                            reason=approval.reason,
-                            actor=approval.reviewer,
-                            base=change_base(store, account_id),
-                        )
+                        approve(store, approval, decided)
                     elif (held := held_from(store, account_id, decided)) is not None:
                         change = store.pending.request(
                             account_id,
                             kind=ChangeKind.ACCOUNT,
                             change=fields.as_json(),
-                            base=change_base(store, account_id),
+                            base=change_base(store, account_id, decided.pair),
                             from_status=held,
                             to_status=decided.status,
                             actor=actor,
@@ -166,6 +167,7 @@ class AccountService:
                         annual_revenue=fields.annual_revenue,
                         revenue_currency=fields.revenue_currency,
                         status=fields.status,
+                        parent_country=fields.parent_country,
                         actor=actor,
                     )
                     new = record(store, account_id, decided, actor)
@@ -243,20 +245,32 @@ class AccountService:
             self._cache.forget(account_id)
 
 
+# The entity a stored link names (None: not linked) and the candidates a pending one waits on.
+LinkInForce = tuple[str | None, tuple[str, ...]]
+NO_LINK: LinkInForce = (None, ())
+
+
 def decide_now(
-    deciders: Deciders, pair: Pair, subject: Subject, linked: str | None = None
+    deciders: Deciders, pair: Pair, subject: Subject, linked: LinkInForce = NO_LINK
 ) -> Decided:
     """The subject's decision under ``pair`` as of today (UTC)."""
-    return decide(deciders.get(pair), pair, subject, utcnow().date(), linked=linked)
+    entity, candidates = linked
+    return decide(
+        deciders.get(pair), pair, subject, utcnow().date(), linked=entity, candidates=candidates
+    )
 
 
-def link_in_force(store: Repositories, account_id: str, subject: Subject) -> str | None:
-    """The entity the account's stored link names, if the link still applies to
-    ``subject`` (``store.links.link_applies``)."""
+def link_in_force(store: Repositories, account_id: str, subject: Subject) -> LinkInForce:
+    """The entity the account's stored link names, or the candidates a link waiting for
+    review names, if the link still applies to ``subject`` (``store.links.link_applies``)."""
     link = store.links.get(account_id)
-    if link is None or link.entity_id is None:
-        return None
-    return link.entity_id if link_applies(link, subject.name, subject.country) else None
+    if link is None or not link_applies(link, subject.name, subject.country):
+        return NO_LINK
+    if link.entity_id is not None:
+        return (link.entity_id, ())
+    if link.outcome is LinkOutcome.REVIEW:
+        return (None, tuple(str(c.get("entity_id")) for c in link.candidates))
+    return NO_LINK
 
 
 def _identified(decided: Decided) -> str | None:
@@ -267,16 +281,21 @@ def _identified(decided: Decided) -> str | None:
 
 def subject_of(account: Account) -> Subject:
     return Subject(
-        account.organisation_name, account.declared_country, account.entity_id, account.lei
+        account.organisation_name,
+        account.declared_country,
+        account.entity_id,
+        account.lei,
+        account.parent_country,
     )
 
 
 def record(store: Repositories, account_id: str, decided: Decided, actor: str) -> bool:
-    """Append ``decided`` unless the account's current decision has the same outcome."""
+    """Append ``decided`` unless the account's current decision has the same outcome;
+    an allow override it is worse than, or rests on other evidence than, lapses."""
     current = store.bulk.current([account_id]).get(account_id)
     if current is not None and current[1] == decided.outcome():
         return False
-    store.decisions.append(
+    appended = store.decisions.append(
         account_id,
         status=decided.status,
         reason=decided.reason,
@@ -288,8 +307,11 @@ def record(store: Repositories, account_id: str, decided: Decided, actor: str) -
         snapshot_digest=decided.pair.snapshot_digest,
         entity_id=decided.entity_id,
         computed_at=_computed_at(decided),
+        flags=list(decided.flags),
+        seed_path=list(decided.seed_path),
         actor=actor,
     )
+    lapse_overrides(store, [basis_of(appended)], actor)
     return True
 
 

@@ -16,11 +16,17 @@ class AuditService:
         limit: int = 100,
         object_type: str | None = None,
         object_id: str | None = None,
+        account_id: str | None = None,
     ) -> list[AuditEntry]:
-        """Entries after ``after_seq`` in order, optionally of one object."""
+        """Entries after ``after_seq`` in order, optionally of one object or about one
+        account."""
         with self._db.read() as store:
             return store.audit.entries(
-                after_seq=after_seq, limit=limit, object_type=object_type, object_id=object_id
+                after_seq=after_seq,
+                limit=limit,
+                object_type=object_type,
+                object_id=object_id,
+                account_id=account_id,
             )
 
     def chain(self) -> AuditReport:

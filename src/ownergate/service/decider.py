@@ -19,6 +19,7 @@ from ownergate.domain.model import Entity, Holding, Kind, Reason, Status
 from ownergate.engine.screen import ScreenResult, screen
 from ownergate.errors import UnknownEntityError, shown
 from ownergate.explain import explain
+from ownergate.explain.basis import seed_path
 from ownergate.explain.subgraph import subgraph
 from ownergate.explain.verify import records
 from ownergate.graph.prepare import prepare
@@ -40,6 +41,8 @@ class Outcome:
     method: str
     evidence: dict[str, Any]
     flags: tuple[str, ...] = field(default=())
+    # Entity ids from the seed down to the entity (``explain.basis.seed_path``).
+    seed_path: tuple[str, ...] = field(default=())
 
 
 def _finite(value: float) -> float:
@@ -58,6 +61,7 @@ def _outcome(result: ScreenResult, row: int, flags: tuple[str, ...] = ()) -> Out
         method=result.method_of(row),
         evidence=doc,
         flags=flags,
+        seed_path=tuple(seed_path(result, row)),
     )
 
 

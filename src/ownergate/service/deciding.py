@@ -2,16 +2,20 @@
 describe the outcome as the store keeps it.
 
 An organisation resolves to a registry entity by its registry entity id, else by its LEI
-(snapshots key entities by LEI where a source gave one). Found nowhere, it is decided on
-its declared country alone and flagged ``unverified``. The evidence document is the
-``explain`` document plus what the decision was asked about (``subject``), how the entity
-was found (``resolution``) and the ``flags``, so a decision can be replayed from the store.
+(snapshots key entities by LEI where a source gave one), else by a stored name link.
+Found nowhere, it is ``unverified``: decided on its declared country and the policy's
+``unverified`` rule (``ownergate.resolve.signals``), or, while its name link waits for an
+analyst, on the most restrictive of its candidate entities (``service.uncertain``). The
+evidence document is the ``explain`` document plus what the decision was asked about
+(``subject``), how the entity was found (``resolution``) and the ``flags``, so a decision
+can be replayed from the store.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +26,7 @@ from ownergate.service.decider import Decider
 from ownergate.service.pairs import Pair
 
 UNVERIFIED = "unverified"
+LINK_REVIEW = "link_review"
 INLINE = "inline"
 
 
@@ -33,14 +38,18 @@ class Subject:
     country: str
     registry_entity_id: str | None = None
     lei: str | None = None
+    parent_country: str | None = None
 
     def as_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "organisation_name": self.name,
             "declared_country": self.country,
             "registry_entity_id": self.registry_entity_id,
             "lei": self.lei,
         }
+        if self.parent_country is not None:
+            out["parent_country"] = self.parent_country
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,9 +78,12 @@ class Decided:
     flags: tuple[str, ...]
     evidence: dict[str, Any]
     resolved_by: str | None = None
+    seed_path: tuple[str, ...] = ()
 
     def outcome(self) -> tuple[Any, ...]:
-        """What makes two decisions on an account the same decision."""
+        """What makes two decisions on an account the same decision (as
+        ``store.NewDecision.key``): the outcome, the entity, the pair, and what an override
+        is bound to (flags and seed path)."""
         return (
             self.status,
             self.reason,
@@ -80,6 +92,8 @@ class Decided:
             self.entity_id,
             self.pair.policy_version,
             self.pair.snapshot_digest,
+            tuple(self.flags),
+            tuple(self.seed_path),
         )
 
 
@@ -113,12 +127,18 @@ def decide(
     day: dt.date,
     inline: list[Holding] | None = None,
     linked: str | None = None,
+    candidates: Sequence[str] = (),
 ) -> Decided:
     """The subject's decision under ``pair`` (whose decider is ``decider``) as of ``day``;
-    ``linked`` is the entity a stored link names for it, if any."""
+    ``linked`` is the entity a stored link names for it, if any; ``candidates`` the
+    entities its pending name link waits on (best first)."""
     found = resolve(decider, subject, linked)
     if inline:
         _check_inline(decider, inline, found.entity_id)
+    if found.entity_id is None and not inline:
+        from ownergate.service.uncertain import decide_uncertain
+
+        return decide_uncertain(decider, pair, subject, day, candidates)
     outcome = decider.decide_organisation(
         subject.name, subject.country, found.entity_id, inline, day=day
     )
@@ -148,6 +168,7 @@ def decide(
         flags=flags,
         evidence=evidence,
         resolved_by=found.by,
+        seed_path=outcome.seed_path,
     )
 
 

@@ -3,9 +3,11 @@
 Lifting a restriction by override needs a second principal (``store.overrides``); so does
 lifting it by rewriting the account or answering its entity link. A write whose decision
 would move the account's current decision from ``restricted`` to ``allowed`` or
-``review`` is held as a pending change (``store.pending``) instead of applied. ``base``
-fingerprints what the change was asked against: the account row, its current decision and
-its link; an approval must find the same fingerprint.
+``review`` is held as a pending change (``store.pending``) instead of applied. Like an
+override, the change is bound to the evidence it was asked on: ``base`` fingerprints the
+account row, its current decision, its link and the active policy and snapshot, and an
+approval must find the same fingerprint and decide the same status the requester was
+shown; otherwise it is refused (409) and the change must be asked again.
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from typing import Any
 
 from ownergate.domain.model import Status
 from ownergate.service.deciding import Decided
-from ownergate.store import Repositories
+from ownergate.service.pairs import Pair
+from ownergate.store import ConflictError, Repositories, ReviewOutcome
 from ownergate.store.audit import canonical
 from ownergate.store.states import account_state
 
@@ -41,8 +44,30 @@ def held_from(store: Repositories, account_id: str, decided: Decided) -> str | N
     return None if decided.status == RESTRICTED else RESTRICTED
 
 
-def change_base(store: Repositories, account_id: str) -> dict[str, Any]:
-    """The fingerprint of the account, its current decision and its link."""
+def approve(store: Repositories, approval: Approval, decided: Decided) -> None:
+    """Record ``approval`` of its change, whose write decided ``decided`` now, in the
+    caller's transaction: refused for the requester, when the account, its decision, its
+    link or the active pair changed, and when the write no longer decides the status the
+    change was requested for."""
+    pending = store.pending.get(approval.change_id)
+    store.pending.review(
+        approval.change_id,
+        outcome=ReviewOutcome.APPROVE,
+        reason=approval.reason,
+        actor=approval.reviewer,
+        base=change_base(store, pending.account_id, decided.pair),
+    )
+    if decided.status.value != pending.to_status:
+        raise ConflictError(
+            f"change {approval.change_id} was requested to move the account to "
+            f"{pending.to_status}; applied now it decides {decided.status.value}: reject "
+            "it, and request the change again if it still holds"
+        )
+
+
+def change_base(store: Repositories, account_id: str, pair: Pair) -> dict[str, Any]:
+    """The fingerprint of the account, its current decision, its link and the pair a
+    write is decided under."""
     account = store.accounts.get(account_id)
     current = store.bulk.current([account_id]).get(account_id)
     link = store.links.get(account_id)
@@ -53,6 +78,7 @@ def change_base(store: Repositories, account_id: str) -> dict[str, Any]:
         "account": _digest(account_state(account)),
         "decision": None if current is None else current[0],
         "link": None if link_state is None else _digest(link_state),
+        "pair": [pair.policy_version, pair.snapshot_digest],
     }
 
 

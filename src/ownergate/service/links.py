@@ -16,15 +16,17 @@ from dataclasses import dataclass
 from ownergate.errors import InputError
 from ownergate.service.accounts import (
     ATTEMPTS,
+    NO_LINK,
     AccountDecision,
     AccountService,
+    LinkInForce,
     decide_now,
     link_in_force,
     record,
     subject_of,
 )
 from ownergate.service.deciding import Subject
-from ownergate.service.four_eyes import Approval, change_base, held_from
+from ownergate.service.four_eyes import Approval, approve, change_base, held_from
 from ownergate.service.pairs import Deciders, active_pair
 from ownergate.service.verdicts import current_verdict
 from ownergate.store import (
@@ -32,13 +34,12 @@ from ownergate.store import (
     ConflictError,
     Database,
     EntityLink,
+    LinkOutcome,
     LinkReview,
     LinkVerdict,
     PendingChange,
-    ReviewOutcome,
     checks,
 )
-from ownergate.store.links import link_applies
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,11 +66,20 @@ class LinkReviewService:
         self._deciders = deciders
         self._accounts = accounts
 
-    def queue(self, *, after: str | None = None, limit: int = 100) -> ReviewPage:
-        """Accounts waiting for an analyst, in account id order, ``limit`` at a time."""
+    def queue(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        outcome: LinkOutcome | None = None,
+    ) -> ReviewPage:
+        """Accounts waiting for an analyst (``review``: candidates to choose from;
+        ``unmatched``: found in no registry entity), in account id order, ``limit`` at a
+        time; ``outcome`` keeps one of the two."""
+        outcomes = (LinkOutcome.REVIEW, LinkOutcome.UNMATCHED) if outcome is None else (outcome,)
         with self._db.read() as store:
-            links = store.links.queue(after=after, limit=limit)
-            total = store.links.queue_size()
+            links = store.links.queue(after=after, limit=limit, outcomes=outcomes)
+            total = store.links.queue_size(outcomes)
         following = links[-1].account_id if len(links) == limit else None
         return ReviewPage(links, total, following)
 
@@ -115,13 +125,7 @@ class LinkReviewService:
                     ):
                         raise _Stale
                     if approval is not None:
-                        store.pending.review(
-                            approval.change_id,
-                            outcome=ReviewOutcome.APPROVE,
-                            reason=approval.reason,
-                            actor=approval.reviewer,
-                            base=change_base(store, account_id),
-                        )
+                        approve(store, approval, decided)
                     elif (held := held_from(store, account_id, decided)) is not None:
                         change = store.pending.request(
                             account_id,
@@ -131,7 +135,7 @@ class LinkReviewService:
                                 "verdict": kind.value,
                                 "reason": reason,
                             },
-                            base=change_base(store, account_id),
+                            base=change_base(store, account_id, decided.pair),
                             from_status=held,
                             to_status=decided.status,
                             actor=actor,
@@ -162,16 +166,28 @@ class _Stale(Exception):
 
 def _linked_after(
     link: EntityLink | None, subject: Subject, entity_id: str, kind: LinkVerdict
-) -> str | None:
-    """The entity the account's link names once the answer is applied (as
-    ``store.links.review`` applies it): a confirmation links it there; a rejection of the
-    linked entity unlinks it; any other rejection leaves the link as it is."""
+) -> LinkInForce:
+    """The link in force (``accounts.link_in_force``) once the answer is applied as
+    ``store.links.review`` applies it: a confirmation links the entity; a rejection drops
+    it from the candidates and unlinks it if linked there or still waiting for review; any
+    other rejection leaves the link as it is."""
     if kind is LinkVerdict.CONFIRM:
-        return entity_id
-    if link is None or link.entity_id is None or link.entity_id == entity_id:
-        return None
-    applies = link_applies(link, subject.name, subject.country)
-    return link.entity_id if applies else None
+        return (entity_id, ())
+    if link is None:
+        return NO_LINK
+    kept = tuple(
+        str(c.get("entity_id")) for c in link.candidates if c.get("entity_id") != entity_id
+    )
+    entity, outcome, method = link.entity_id, link.outcome, link.method
+    if entity == entity_id or outcome is not LinkOutcome.LINKED:
+        entity, outcome = None, LinkOutcome.REVIEW if kept else LinkOutcome.UNMATCHED
+        method = method if kept else "none"
+    same_subject = (link.subject_name, link.subject_country) == (subject.name, subject.country)
+    if method != "confirmed" and not same_subject:
+        return NO_LINK
+    if entity is not None:
+        return (entity, ())
+    return (None, kept) if outcome is LinkOutcome.REVIEW else NO_LINK
 
 
 def _state(link: EntityLink | None) -> tuple[object, ...] | None:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +32,7 @@ from ownergate.portfolio.events import EventSink
 from ownergate.portfolio.links import ResolverPool
 from ownergate.portfolio.screening import Resolved, changed, decisions
 from ownergate.resolve import Decisions, Outcome, Resolution
+from ownergate.service.binding import effective_overrides, lapse_overrides
 from ownergate.service.decider import Decider
 from ownergate.service.pairs import Deciders, Pair, active_pair, utcnow
 from ownergate.service.portfolio_inputs import (
@@ -53,6 +55,8 @@ from ownergate.service.portfolio_runs import (
     count,
     declared_decisions,
     flip_events,
+    new_basis,
+    previous_bases,
 )
 from ownergate.snapshots import SnapshotStore
 from ownergate.snapshots.diff import diff_registries
@@ -185,13 +189,8 @@ class PortfolioService:
         for start in range(0, len(customers), self._batch):
             at = slice(start, start + self._batch)
             batch = part(customers, at)
-            found = Resolved(
-                resolved.rows[at].copy(),
-                resolved.by[at].copy(),
-                resolved.link[at].copy(),
-                resolved.score[at].copy(),
-            )
-            new_links = apply_resolutions(batch, found, resolutions)
+            found = resolved.take(at)
+            new_links = apply_resolutions(batch, found, resolutions, decider.tables[0])
             made = decisions(
                 batch,
                 result,
@@ -253,29 +252,28 @@ class PortfolioService:
         rows_new, by = known_rows(customers, new[0])
         resolved = linked_rows(customers, new[0], links, rows_new, by, None)
         rows_old, by_old = known_rows(customers, old[0])
-        before = linked_rows(customers, old[0], links, rows_old, by_old, None).rows
+        before = linked_rows(customers, old[0], links, rows_old, by_old, None)
         was_touched = touched_rows(old[0], touched)
         now_in = resolved.rows >= 0
         in_scope = np.zeros(len(customers), dtype=bool)
         in_scope[now_in] = scope[resolved.rows[now_in]]
-        in_scope |= (before >= 0) & was_touched[np.maximum(before, 0)]
+        in_scope |= (before.rows >= 0) & was_touched[np.maximum(before.rows, 0)]
+        # An account waiting on a link review rests on each of its candidates.
+        in_scope |= _pending_in(resolved, scope) | _pending_in(before, was_touched)
         chosen = np.flatnonzero(in_scope)
         accounts = part(customers, chosen)
-        found = Resolved(
-            resolved.rows[chosen],
-            resolved.by[chosen],
-            resolved.link[chosen],
-            resolved.score[chosen],
-        )
+        found = resolved.take(chosen)
         clock.lap("scope")
         # Only the part of the new registry these accounts rest on is screened.
         needed = np.zeros(n, dtype=bool)
         needed[found.rows[found.rows >= 0]] = True
+        for rows in found.candidates if found.candidates is not None else ():
+            needed[[r for r in rows or () if r >= 0]] = True
         sub_ents, sub_holds, kept = take(*new, reach(n, dst, src, needed))
         decider = Decider(policy, sub_ents, sub_holds, as_of=day)
         result = decider.result(day)
         sub_rows = np.where(found.rows >= 0, np.searchsorted(kept, np.maximum(found.rows, 0)), -1)
-        found = Resolved(sub_rows, found.by, found.link, found.score)
+        found = Resolved(sub_rows, found.by, found.link, found.score, _sub(found.candidates, kept))
         clock.lap("screen part")
         report = RunReport(run.id, "rescreen", pair, len(accounts), run.cursor, dict(run.counts))
         report.phases = clock.phases
@@ -288,7 +286,7 @@ class PortfolioService:
                 part(accounts, at),
                 result,
                 cols,
-                Resolved(found.rows[at], found.by[at], found.link[at], found.score[at]),
+                found.take(at),
                 declared,
                 snapshot_digest=to_digest,
                 as_of=day,
@@ -336,13 +334,17 @@ class PortfolioService:
             todo = changed(made, current, pair.policy_version, pair.snapshot_digest)
             if new_links:
                 store.links.replace_many(new_links, pair.snapshot_digest, at=utcnow())
+            before = effective_overrides(store, previous_bases(todo, current))
             ids = store.bulk.append_decisions(
                 todo,
                 policy_version=pair.policy_version,
                 snapshot_digest=pair.snapshot_digest,
                 actor=actor,
             )
-            flips = flip_events(todo, ids, current, run, pair)
+            bases = [new_basis(d, i) for d, i in zip(todo, ids, strict=True)]
+            lapses = lapse_overrides(store, bases, actor)
+            after = effective_overrides(store, {b.account_id: b for b in bases})
+            flips = flip_events(todo, ids, current, run, pair, before, after, lapses)
             counts = report.counts
             counts["accounts"] = counts.get("accounts", 0) + len(made)
             counts["appended"] = counts.get("appended", 0) + len(todo)
@@ -362,3 +364,24 @@ class PortfolioService:
             store.runs.finish(run.id, report.counts, actor=actor)
         report.seconds = time.perf_counter() - started
         return report
+
+
+def _pending_in(resolved: Resolved, rows: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """Accounts waiting on a link review with a candidate among ``rows`` (a mask)."""
+    out = np.zeros(len(resolved.rows), dtype=bool)
+    if resolved.candidates is None:
+        return out
+    for i, found in enumerate(resolved.candidates):
+        out[i] = any(r >= 0 and rows[r] for r in found or ())
+    return out
+
+
+def _sub(candidates: Any, kept: Any) -> Any:
+    """Candidate rows of the whole registry as rows of its part ``kept``."""
+    if candidates is None:
+        return None
+    out = np.full(len(candidates), None, dtype=object)
+    for i, found in enumerate(candidates):
+        if found is not None:
+            out[i] = [int(np.searchsorted(kept, r)) if r >= 0 else -1 for r in found]
+    return out

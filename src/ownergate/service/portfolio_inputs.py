@@ -20,6 +20,7 @@ from ownergate.portfolio.screening import Resolved
 from ownergate.resolve import (
     CandidateIndex,
     Decisions,
+    Outcome,
     Resolution,
     Resolver,
     Subject,
@@ -41,6 +42,7 @@ def read_accounts(
         Account.lei,
         Account.entity_id,
         Account.annual_revenue,
+        Account.parent_country,
     ).where(Account.status == AccountStatus.ACTIVE)
     if after is not None:
         query = query.where(Account.id > after)
@@ -53,7 +55,7 @@ def read_accounts(
             part = wanted[start : start + 2_000]
             rows.extend(store.session.execute(query.where(Account.id.in_(part))))
         rows.sort(key=lambda r: r[0])
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 6
+    columns = list(zip(*rows, strict=True)) if rows else [()] * 7
 
     def objects(values: Sequence[Any]) -> Any:
         out = np.empty(len(values), dtype=object)
@@ -67,12 +69,13 @@ def read_accounts(
         lei=objects(columns[3]),
         registry_entity_id=objects(columns[4]),
         revenue=np.array([float(v) if v is not None else 0.0 for v in columns[5]]),
+        parent_country=objects(columns[6]),
     )
 
 
 def resting_on(store: Repositories, entity_ids: Sequence[str]) -> list[str]:
-    """The accounts naming one of ``entity_ids`` as their registry id, LEI or linked
-    entity."""
+    """The accounts naming one of ``entity_ids`` as their registry id, LEI, linked entity
+    or candidate of a link waiting for review."""
     found: set[str] = set()
     for start in range(0, len(entity_ids), 2_000):
         part = list(entity_ids[start : start + 2_000])
@@ -80,6 +83,9 @@ def resting_on(store: Repositories, entity_ids: Sequence[str]) -> list[str]:
         found.update(store.session.scalars(query))
         linked = select(EntityLink.account_id).where(EntityLink.entity_id.in_(part))
         found.update(store.session.scalars(linked))
+    # Accounts waiting on a link review rest on each of their candidates.
+    wanted = set(entity_ids)
+    found.update(a for a, ids in store.links.pending().items() if wanted.intersection(ids))
     return sorted(found)
 
 
@@ -92,6 +98,7 @@ def part(customers: Customers, at: Any) -> Customers:
         lei=customers.lei[at],
         registry_entity_id=customers.registry_entity_id[at],
         revenue=customers.revenue[at],
+        parent_country=None if customers.parent_country is None else customers.parent_country[at],
     )
 
 
@@ -129,6 +136,7 @@ def linked_rows(
     by = by.copy()
     link = np.full(len(customers), None, dtype=object)
     score = np.full(len(customers), np.nan)
+    candidates = np.full(len(customers), None, dtype=object)
     linked_at: list[int] = []
     linked_to: list[str] = []
     methods: list[str] = []
@@ -144,12 +152,16 @@ def linked_rows(
             linked_at.append(i)
             linked_to.append(found.entity_id)
             methods.append(found.method)
+        else:
+            pending = found.pending()
+            if pending:
+                candidates[i] = positions(ents, pending).tolist()
     at = np.asarray(linked_at, dtype=np.int64)
     found_rows = positions(ents, linked_to)
     present = found_rows >= 0
     rows[at[present]] = found_rows[present]
     by[at[present]] = np.asarray(methods, dtype=object)[present]
-    return Resolved(rows, by, link, score)
+    return Resolved(rows, by, link, score, candidates)
 
 
 def positions(ents: EntityColumns, entity_ids: Sequence[str | None]) -> Any:
@@ -202,7 +214,10 @@ def name_subjects(customers: Customers, pending: Any) -> list[Subject]:
 
 
 def apply_resolutions(
-    batch: Customers, found: Resolved, resolutions: dict[str, tuple[Resolution, int]]
+    batch: Customers,
+    found: Resolved,
+    resolutions: dict[str, tuple[Resolution, int]],
+    ents: EntityColumns,
 ) -> list[LinkRow]:
     """Fill ``found`` for the batch's accounts resolved in this run; their new links."""
     links = []
@@ -216,6 +231,8 @@ def apply_resolutions(
         if row >= 0:
             found.rows[i] = row
             found.by[i] = r.method.value
+        elif r.outcome is Outcome.REVIEW and r.candidates and found.candidates is not None:
+            found.candidates[i] = positions(ents, [c.entity_id for c in r.candidates]).tolist()
         links.append(
             LinkRow(
                 account_id=r.subject_key,
@@ -225,10 +242,7 @@ def apply_resolutions(
                 method=r.method.value,
                 score=float(r.score),
                 entity_id=r.entity_id,
-                candidates=[
-                    {"entity_id": c.entity_id, "score": c.score, "name": c.name}
-                    for c in r.candidates
-                ],
+                candidates=[c.as_json() for c in r.candidates],
             )
         )
     return links

@@ -53,14 +53,26 @@ class ReplayService:
         day = stored.computed_at.date()
         pair = Pair(stored.policy_version, stored.snapshot_digest)
         decider = Decider(policy, *self._deciders.tables(pair.snapshot_digest), as_of=day)
-        return ReplayReport(record, decide(decider, pair, subject, day), day)
+        pending = stored.evidence.get("pending_link") or {}
+        candidates = [
+            str(c.get("entity_id")) for c in pending.get("candidates", ()) if isinstance(c, dict)
+        ]
+        replayed = decide(decider, pair, subject, day, candidates=candidates)
+        return ReplayReport(record, replayed, day)
 
 
 def _subject(stored: Decision, name: str, country: str) -> Subject:
     """The organisation as the decision was asked about (the account's fields now when
     the evidence does not say), resolved to the entity the decision rests on."""
     asked = stored.evidence.get("subject")
+    parent = None
     if isinstance(asked, dict):
         name = str(asked.get("organisation_name") or name)
         country = str(asked.get("declared_country") or country)
-    return Subject(name, country, registry_entity_id=stored.entity_id)
+        parent = asked.get("parent_country")
+    return Subject(
+        name,
+        country,
+        registry_entity_id=stored.entity_id,
+        parent_country=parent if isinstance(parent, str) else None,
+    )

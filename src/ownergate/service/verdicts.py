@@ -1,5 +1,8 @@
 """Stored decisions and overrides as the service returns them, and the effective verdict:
-the current decision, unless an approved override in force says otherwise.
+the current decision, unless an approved override in force says otherwise. An allow
+override is in force only while the current decision is no worse than the one it was
+bound to and rests on the same evidence (``service.binding``); otherwise it is reported as
+lapsed and the decision stands.
 
 ``current_verdict`` is the hot path (the platform asks it for every account it serves): the
 newest decision (by the ``(account_id, id)`` index), without its evidence document unless
@@ -13,9 +16,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import bindparam, select, true
+from sqlalchemy.orm import aliased
 
 from ownergate.domain.model import Reason, Status
 from ownergate.errors import shown
+from ownergate.service.binding import Basis, basis_of, lapse_reasons
 from ownergate.service.deciding import UNVERIFIED
 from ownergate.service.pairs import utcnow
 from ownergate.store import (
@@ -23,6 +28,7 @@ from ownergate.store import (
     Decision,
     NotFoundError,
     Override,
+    OverrideLapse,
     OverrideReview,
     OverrideState,
     Repositories,
@@ -44,6 +50,8 @@ _SUMMARY = (
     Decision.computed_at,
     Decision.recorded_at,
     Decision.supersedes,
+    Decision.flags.label("decision_flags"),
+    Decision.seed_path,
 )
 
 
@@ -65,12 +73,29 @@ class DecisionRecord:
     recorded_at: dt.datetime
     supersedes: int | None
     evidence: dict[str, Any] | None = None
+    stored_flags: tuple[str, ...] | None = None
+    seed_path: tuple[str, ...] | None = None
 
     @property
     def flags(self) -> tuple[str, ...]:
-        """An account's decision is unverified exactly when it rests on no registry entity
-        (the evidence's ``flags`` say the same)."""
+        """``unverified`` when it rests on no registry entity, ``link_review`` while a name
+        link waits for an analyst, the risk signals that sent it to review, ``inline``
+        (the evidence's ``flags`` say the same). Decisions stored before flags were
+        recorded derive ``unverified`` from the missing entity."""
+        if self.stored_flags is not None:
+            return self.stored_flags
         return (UNVERIFIED,) if self.entity_id is None else ()
+
+    def basis(self) -> Basis:
+        return Basis(
+            self.id,
+            self.account_id,
+            self.status,
+            self.share_min,
+            self.share_max,
+            self.entity_id,
+            self.seed_path,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,17 +112,22 @@ class OverrideRecord:
     review_outcome: ReviewOutcome | None = None
     review_reason: str | None = None
     reviewed_at: dt.datetime | None = None
+    decision_id: int | None = None
+    lapse_reasons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class EffectiveVerdict:
-    """The current decision and the override in force, if any."""
+    """The current decision and the override in force, if any; ``lapsed`` is the newest
+    approved override when it is not in force because the evidence moved (its
+    ``lapse_reasons`` say how)."""
 
     account_id: str
     decision: DecisionRecord
     override: OverrideRecord | None
     # The account's own declared country, as the request gate compares it.
     declared_country: str | None = None
+    lapsed: OverrideRecord | None = None
 
     @property
     def effective_status(self) -> Status:
@@ -108,6 +138,7 @@ class EffectiveVerdict:
 
 def decision_record(row: Any, evidence: dict[str, Any] | None = None) -> DecisionRecord:
     """A record from a ``Decision`` or a row of its summary columns."""
+    flags = row.flags if isinstance(row, Decision) else row.decision_flags
     return DecisionRecord(
         id=row.id,
         account_id=row.account_id,
@@ -123,17 +154,24 @@ def decision_record(row: Any, evidence: dict[str, Any] | None = None) -> Decisio
         recorded_at=row.recorded_at,
         supersedes=row.supersedes,
         evidence=evidence,
+        stored_flags=None if flags is None else tuple(flags),
+        seed_path=None if row.seed_path is None else tuple(row.seed_path),
     )
 
 
 def override_record(
-    override: Override, review: OverrideReview | None, at: dt.datetime | None = None
+    override: Override,
+    review: OverrideReview | None,
+    at: dt.datetime | None = None,
+    lapse: OverrideLapse | None = None,
 ) -> OverrideRecord:
     moment = at or utcnow()
     if review is not None and review.outcome is ReviewOutcome.REJECT:
         state = OverrideState.REJECTED
     elif override.expires_at <= moment:
         state = OverrideState.EXPIRED
+    elif review is not None and lapse is not None:
+        state = OverrideState.LAPSED
     else:
         state = OverrideState.PENDING if review is None else OverrideState.APPROVED
     return OverrideRecord(
@@ -149,12 +187,16 @@ def override_record(
         review_outcome=None if review is None else review.outcome,
         review_reason=None if review is None else review.reason,
         reviewed_at=None if review is None else review.at,
+        decision_id=override.decision_id,
+        lapse_reasons=() if lapse is None else tuple(lapse.reasons),
     )
 
 
 # The hot path's statements, built once: building a select costs more than running it.
-# _IN_FORCE is OverrideRepository.active_for joined with the review (a test holds the two
-# to the same answers); _VERDICT is the newest decision with it, in one round trip.
+# _IN_FORCE is OverrideRepository.active_for joined with the review, its lapse and the
+# decision it is bound to (a test holds the two to the same answers); _VERDICT is the
+# newest decision with it, in one round trip.
+_BOUND = aliased(Decision, name="bound")
 _IN_FORCE = (
     select(
         Override.id.label("override_id"),
@@ -167,8 +209,17 @@ _IN_FORCE = (
         OverrideReview.outcome.label("review_outcome"),
         OverrideReview.reason.label("review_reason"),
         OverrideReview.at.label("reviewed_at"),
+        Override.decision_id.label("bound_id"),
+        OverrideLapse.reasons.label("lapse_reasons"),
+        _BOUND.status.label("bound_status"),
+        _BOUND.share_min.label("bound_share_min"),
+        _BOUND.share_max.label("bound_share_max"),
+        _BOUND.entity_id.label("bound_entity_id"),
+        _BOUND.seed_path.label("bound_seed_path"),
     )
     .join(OverrideReview, OverrideReview.override_id == Override.id)
+    .outerjoin(OverrideLapse, OverrideLapse.override_id == Override.id)
+    .outerjoin(_BOUND, _BOUND.id == Override.decision_id)
     .where(
         Override.account_id == bindparam("account_id"),
         OverrideReview.outcome == ReviewOutcome.APPROVE,
@@ -207,45 +258,84 @@ def current_verdict(
         found = store.decisions.current(account_id)
         if found is not None:
             in_force = connection.execute(_IN_FORCE, params).first()
-            override = None if in_force is None else _override(account_id, in_force)
             declared = store.accounts.get(account_id).declared_country
-            return EffectiveVerdict(
-                account_id, decision_record(found, found.evidence), override, declared
-            )
+            return _verdict(account_id, decision_record(found, found.evidence), in_force, declared)
     else:
         row = connection.execute(_VERDICT, params).first()
         if row is not None:
-            override = None if row.override_id is None else _override(account_id, row)
-            return EffectiveVerdict(
-                account_id, decision_record(row), override, row.declared_country
-            )
+            with_override = None if row.override_id is None else row
+            return _verdict(account_id, decision_record(row), with_override, row.declared_country)
     store.accounts.get(account_id)  # NotFoundError naming the account when there is none
     raise NotFoundError(f"account {shown(account_id)} has no decision yet")
+
+
+def _verdict(
+    account_id: str, decision: DecisionRecord, row: Any, declared: str | None
+) -> EffectiveVerdict:
+    """The verdict on ``decision`` given the newest approved override's row (if any)."""
+    if row is None:
+        return EffectiveVerdict(account_id, decision, None, declared)
+    override = _override(account_id, row, decision.basis())
+    if override.lapse_reasons:
+        return EffectiveVerdict(account_id, decision, None, declared, override)
+    return EffectiveVerdict(account_id, decision, override, declared)
 
 
 def override_in_force(
     store: Repositories, account_id: str, at: dt.datetime
 ) -> OverrideRecord | None:
-    """The approved override in force for the account at ``at``, with its review."""
+    """The approved override in force for the account at ``at``, with its review (None
+    when the newest approved one lapsed on the account's current decision)."""
     params = {"account_id": account_id, "now": at}
     row = store.session.connection().execute(_IN_FORCE, params).first()
-    return None if row is None else _override(account_id, row)
+    if row is None:
+        return None
+    found = _override(account_id, row, _current_basis(store, account_id))
+    return None if found.lapse_reasons else found
 
 
-def _override(account_id: str, row: Any) -> OverrideRecord:
+def _current_basis(store: Repositories, account_id: str) -> Basis | None:
+    current = store.decisions.current(account_id)
+    return None if current is None else basis_of(current)
+
+
+def _override(account_id: str, row: Any, current: Basis | None = None) -> OverrideRecord:
+    """The override of an _IN_FORCE row; ``lapse_reasons`` are set when it lapsed (a lapse
+    recorded, or an allow override its bound decision does not support ``current``)."""
+    verdict = Verdict(row.override_verdict)
+    reasons: tuple[str, ...] = tuple(row.lapse_reasons or ())
+    if verdict is Verdict.ALLOW and not reasons:
+        bound = (
+            None
+            if row.bound_id is None or row.bound_status is None
+            else Basis(
+                int(row.bound_id),
+                account_id,
+                Status(row.bound_status),
+                float(row.bound_share_min),
+                float(row.bound_share_max),
+                row.bound_entity_id,
+                None if row.bound_seed_path is None else tuple(row.bound_seed_path),
+            )
+        )
+        if current is not None:
+            reasons = tuple(lapse_reasons(bound, current))
+    state = OverrideState.LAPSED if reasons else OverrideState.APPROVED
     return OverrideRecord(
         id=row.override_id,
         account_id=account_id,
-        verdict=Verdict(row.override_verdict),
+        verdict=verdict,
         reason=row.override_reason,
         expires_at=row.expires_at,
         requested_by=row.requested_by,
         requested_at=row.requested_at,
-        state=OverrideState.APPROVED,
+        state=state,
         reviewed_by=row.reviewer,
         review_outcome=ReviewOutcome(row.review_outcome),
         review_reason=row.review_reason,
         reviewed_at=row.reviewed_at,
+        decision_id=row.bound_id,
+        lapse_reasons=reasons,
     )
 
 

@@ -33,7 +33,7 @@ from ownergate.graph.tables import (
     HoldingColumns,
 )
 
-FORMAT = 1
+FORMAT = 2
 DIRECTORY = "arrays"
 ENTITY_ARRAYS = ("kind", "country", "legal_country", "listed")
 _DTYPES = {
@@ -63,10 +63,16 @@ def has_arrays(directory: Path) -> bool:
         return False
 
 
-def write_arrays(directory: Path, entities: EntityColumns, holdings: HoldingColumns) -> None:
+def write_arrays(
+    directory: Path,
+    entities: EntityColumns,
+    holdings: HoldingColumns,
+    blocks: npt.NDArray[np.int64] | None = None,
+) -> None:
     """Write the arrays of a registry into ``directory/arrays`` (made here; must not exist).
 
-    Meant for a snapshot's staging directory, before it is moved into place.
+    Meant for a snapshot's staging directory, before it is moved into place. ``blocks``:
+    the cross-holding blocks where the entities are numbered in dependency order.
     """
     out = Path(directory) / DIRECTORY
     out.mkdir()
@@ -88,6 +94,8 @@ def write_arrays(directory: Path, entities: EntityColumns, holdings: HoldingColu
         known = np.asarray(holdings.known, dtype=bool)
         gcd = share_gcd(np.asarray(holdings.low)[known], np.asarray(holdings.high)[known])
         _save(out / "days.npy", change_days(holdings), np.int32)
+        if blocks is not None:
+            _save(out / "blocks.npy", np.asarray(blocks).reshape(-1, 2), np.int64)
         for future in done:
             future.result()
     meta = {
@@ -129,6 +137,15 @@ def read_arrays(directory: Path) -> tuple[EntityColumns, HoldingColumns]:
     )
     holdings = HoldingColumns(**{c: _load(folder, c) for c in HOLDING_COLUMNS})
     return entities, holdings
+
+
+def load_blocks(directory: Path) -> npt.NDArray[np.int64] | None:
+    """The cross-holding blocks of a snapshot numbered in dependency order, else None."""
+    path = Path(directory) / DIRECTORY / "blocks.npy"
+    if not has_arrays(directory) or not path.is_file():
+        return None
+    blocks: npt.NDArray[np.int64] = np.load(path, allow_pickle=False).reshape(-1, 2)
+    return blocks
 
 
 def arrays_meta(directory: Path) -> dict[str, Any]:

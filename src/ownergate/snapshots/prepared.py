@@ -31,6 +31,7 @@ import os
 import shutil
 import time
 import uuid
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -53,7 +54,7 @@ from ownergate.graph.tables import EntityColumns, HoldingColumns, day_number
 from ownergate.policy.model import Policy, PolicyBasis
 from ownergate.snapshots import arrays
 
-FORMAT = 1
+FORMAT = 2
 DIRECTORY = "prepared"
 MAX_ENTRIES = 4
 _ABANDONED = 3600.0  # seconds after which a temporary directory is left over
@@ -70,6 +71,7 @@ _LAYER_ARRAYS = (
     "out_edge",
     "member_ptr",
     "members",
+    "treasury",
 )
 
 
@@ -93,6 +95,7 @@ def load_or_prepare(
     directory = Path(directory)
     if not arrays.has_arrays(directory):
         return prepare(entities, holdings, policy, as_of)
+    blocks = arrays.load_blocks(directory)
     seeds, seed_reason, region_country = seed_mask(entities, policy)
     key = cache_key(directory, seeds, policy, as_of, len(entities), len(holdings))
     entry = directory / DIRECTORY / _digest(key)
@@ -101,8 +104,8 @@ def load_or_prepare(
     except (OSError, ValueError, KeyError):
         graph = None  # no entry, or one being evicted or damaged: prepare afresh
     if graph is not None:
-        return graph
-    graph = prepare(entities, holdings, policy, as_of)
+        return replace(graph, blocks=blocks)
+    graph = prepare(entities, holdings, policy, as_of, blocks=blocks)
     if keep:
         try:
             _write(entry, key, graph)

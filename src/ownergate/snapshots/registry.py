@@ -11,13 +11,14 @@ left out under ``--skip-invalid``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from ownergate.graph.order import dependency_order, renumbering
 from ownergate.graph.tables import EntityColumns, HoldingColumns
 
 ENTITY_EXTRA_SCHEMA = pa.schema(
@@ -114,3 +115,39 @@ class Registry:
             holding_record=pa.nulls(m, pa.string()),
             holding_relation=pa.nulls(m, pa.string()),
         )
+
+
+def _rows(values: Any, order: npt.NDArray[np.int64]) -> Any:
+    if values is None:
+        return None
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return values.take(pa.array(order))
+    return np.asarray(values, dtype=object)[order]
+
+
+def in_dependency_order(registry: Registry) -> tuple[Registry, npt.NDArray[np.int64]]:
+    """``registry`` with its entities renumbered in dependency order (``graph/order.py``),
+    and the cross-holding blocks of that numbering. Holdings keep their rows; their entity
+    references follow the new numbers."""
+    ents, holds = registry.entities, registry.holdings
+    order, blocks = dependency_order(len(ents), holds)
+    new = renumbering(order)
+    entities = replace(
+        ents,
+        ids=_rows(ents.ids, order),
+        names=_rows(ents.names, order),
+        kind=np.asarray(ents.kind)[order],
+        country=np.asarray(ents.country)[order],
+        legal_country=np.asarray(ents.legal_country)[order],
+        listed=np.asarray(ents.listed)[order],
+        find=None,
+    )
+    nominee = np.asarray(holds.nominee_for)
+    holdings = replace(
+        holds,
+        owner=new[holds.owner],
+        owned=new[holds.owned],
+        nominee_for=np.where(nominee >= 0, new[np.maximum(nominee, 0)], nominee),
+    )
+    extra = registry.entity_extra.take(pa.array(order))
+    return replace(registry, entities=entities, holdings=holdings, entity_extra=extra), blocks

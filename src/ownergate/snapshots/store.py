@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
@@ -50,6 +51,7 @@ from ownergate.snapshots.registry import (
     REJECT_SCHEMA,
     SUPERSEDED_SCHEMA,
     Registry,
+    in_dependency_order,
 )
 from ownergate.snapshots.sweep import MIN_AGE_SECONDS, staging_directory, sweep
 
@@ -113,14 +115,16 @@ def _write_holdings(path: Path, registry: Registry) -> None:
     pq.write_table(pa.table(columns), path)
 
 
-def _write_staging(staging: Path, registry: Registry, importer: str) -> str:
+def _write_staging(
+    staging: Path, registry: Registry, blocks: npt.NDArray[np.int64], importer: str
+) -> str:
     """Every file of the snapshot into ``staging``, synced; returns its digest."""
     # The big writes are independent, and pyarrow and numpy release the GIL.
     with ThreadPoolExecutor(max_workers=3) as pool:
         jobs = [
             pool.submit(_write_entities, staging / "entities.parquet", registry),
             pool.submit(_write_holdings, staging / "holdings.parquet", registry),
-            pool.submit(write_arrays, staging, registry.entities, registry.holdings),
+            pool.submit(write_arrays, staging, registry.entities, registry.holdings, blocks),
         ]
         for job in jobs:
             job.result()
@@ -197,10 +201,12 @@ class SnapshotStore:
         (self.root / "snapshots").mkdir(parents=True, exist_ok=True)
         (self.root / "refs").mkdir(parents=True, exist_ok=True)
         self.sweep()
+        # Entities are numbered in dependency order: the engine then walks them in row order.
+        registry, blocks = in_dependency_order(registry)
         # Locked while it is written: the sweep of another process leaves it alone.
         with staging_directory(self.root / "snapshots") as staging:
             try:
-                digest = _write_staging(staging, registry, importer)
+                digest = _write_staging(staging, registry, blocks, importer)
                 final = self.root / "snapshots" / digest
                 try:
                     os.rename(staging, final)

@@ -34,6 +34,7 @@ class AccountRepository:
         annual_revenue: Decimal | None = None,
         revenue_currency: str | None = None,
         status: AccountStatus = AccountStatus.ACTIVE,
+        parent_country: str | None = None,
     ) -> tuple[Account, bool]:
         """Create the account or replace all its fields (PUT semantics).
 
@@ -51,6 +52,9 @@ class AccountRepository:
                 None if revenue_currency is None else checks.currency(revenue_currency)
             ),
             "status": checks.choice(AccountStatus, status, "status"),
+            "parent_country": (
+                None if parent_country is None else checks.country(parent_country, "parent_country")
+            ),
         }
         if (annual_revenue is None) != (revenue_currency is None):
             raise InputError(

@@ -197,6 +197,7 @@ class AuditLog:
                     "payload": text,
                     "prev_hash": prev,
                     "hash": digest,
+                    "account_id": about_account(object_type, str(object_id), payload),
                 }
             )
             prev = digest
@@ -221,14 +222,27 @@ class AuditLog:
         limit: int = 100,
         object_type: str | None = None,
         object_id: str | None = None,
+        account_id: str | None = None,
     ) -> list[AuditEntry]:
-        """Rows after ``after_seq`` in order, optionally for one object (for paging)."""
+        """Rows after ``after_seq`` in order, optionally for one object or every row about
+        one account (for paging)."""
         query = select(AuditEntry).where(AuditEntry.seq > after_seq)
+        if account_id is not None:
+            query = query.where(AuditEntry.account_id == account_id)
         if object_type is not None:
             query = query.where(AuditEntry.object_type == object_type)
         if object_id is not None:
             query = query.where(AuditEntry.object_id == object_id)
         return list(self.session.scalars(query.order_by(AuditEntry.seq).limit(limit)))
+
+
+def about_account(object_type: str, object_id: str, payload: Any) -> str | None:
+    """The account an audit row is about: the object itself for accounts and gate
+    requests, else the payload's ``account_id`` (decisions, overrides, reviews, lapses)."""
+    if object_type in ("account", "request"):
+        return object_id
+    found = payload.get("account_id") if isinstance(payload, dict) else None
+    return found if isinstance(found, str) else None
 
 
 def check_actor(actor: str) -> None:
@@ -270,6 +284,10 @@ def verify_chain(session: Session, expected_head: AuditHead | None = None) -> Au
         )
         if recomputed != entry.hash:
             return _broken(rows, prev, entry.seq, "edited (its content does not match its hash)")
+        if entry.account_id != about_account(
+            entry.object_type, entry.object_id, json.loads(entry.payload)
+        ):
+            return _broken(rows, prev, entry.seq, "its account_id does not match its payload")
         if entry.prev_hash != prev:
             return _broken(
                 rows,

@@ -28,8 +28,12 @@ BATCH = 2_000
 _ACCOUNTS = cast(Table, Account.__table__)
 _DECISIONS = cast(Table, Decision.__table__)
 
-# What makes two decisions on an account the same decision (as ``service.accounts``).
-OutcomeKey = tuple[str, str, float, float, str | None, int, str | None]
+# What makes two decisions on an account the same decision (as ``service.accounts``):
+# status, reason, shares, entity, policy version, snapshot, flags and seed path.
+OutcomeKey = tuple[
+    str, str, float, float, str | None, int, str | None, tuple[str, ...] | None,
+    tuple[str, ...] | None,
+]  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +47,8 @@ class NewDecision:
     method: str
     evidence: dict[str, Any]
     computed_at: dt.datetime
+    flags: tuple[str, ...] = ()
+    seed_path: tuple[str, ...] = ()
 
     def key(self, policy_version: int, snapshot_digest: str | None) -> OutcomeKey:
         return (
@@ -53,6 +59,8 @@ class NewDecision:
             self.entity_id,
             policy_version,
             snapshot_digest,
+            self.flags,
+            self.seed_path,
         )
 
 
@@ -65,6 +73,7 @@ class AccountRow:
     lei: str | None = None
     annual_revenue: Decimal | None = None
     revenue_currency: str | None = None
+    parent_country: str | None = None
 
 
 class BulkWriter:
@@ -92,9 +101,12 @@ class BulkWriter:
                 Decision.entity_id,
                 Decision.policy_version,
                 Decision.snapshot_digest,
+                Decision.flags,
+                Decision.seed_path,
             ).where(Decision.id.in_(newest))
             for row in self.session.execute(query):
-                account_id, decision_id, status, reason, low, high, entity, version, digest = row
+                (account_id, decision_id, status, reason, low, high, entity, version, digest,
+                 flags, path) = row  # fmt: skip
                 key: OutcomeKey = (
                     str(status),
                     str(reason),
@@ -103,6 +115,8 @@ class BulkWriter:
                     entity,
                     int(version),
                     digest,
+                    None if flags is None else tuple(flags),
+                    None if path is None else tuple(path),
                 )
                 found[account_id] = (decision_id, key)
         return found
@@ -146,6 +160,8 @@ class BulkWriter:
                     "computed_at": r.computed_at,
                     "recorded_at": now,
                     "supersedes": current[r.account_id][0] if r.account_id in current else None,
+                    "flags": list(r.flags),
+                    "seed_path": list(r.seed_path),
                 }
                 for r in rows
             ]
@@ -246,6 +262,9 @@ def _account_values(row: AccountRow) -> dict[str, Any]:
             None if row.revenue_currency is None else checks.currency(row.revenue_currency)
         ),
         "status": AccountStatus.ACTIVE,
+        "parent_country": None
+        if row.parent_country is None
+        else checks.country(row.parent_country, "parent_country"),
     }
 
 

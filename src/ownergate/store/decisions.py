@@ -9,15 +9,21 @@ import json
 import math
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, defer
 
 from ownergate.domain.model import Reason, Status
 from ownergate.errors import InputError, shown
 from ownergate.store import checks
 from ownergate.store.audit import AuditLog
 from ownergate.store.errors import ConflictError, NotFoundError
-from ownergate.store.models import Account, Decision, PolicyVersion, RegisteredSnapshot
+from ownergate.store.models import (
+    Account,
+    AccountStatus,
+    Decision,
+    PolicyVersion,
+    RegisteredSnapshot,
+)
 from ownergate.store.states import decision_state
 from ownergate.store.types import utcnow
 
@@ -44,6 +50,8 @@ class DecisionRepository:
         entity_id: str | None = None,
         snapshot_digest: str | None = None,
         computed_at: dt.datetime | None = None,
+        flags: list[str] | None = None,
+        seed_path: list[str] | None = None,
     ) -> Decision:
         """Store a new decision for the account; it supersedes the current one.
 
@@ -61,6 +69,9 @@ class DecisionRepository:
             "method": _method(method),
             "evidence": _evidence(evidence),
             "entity_id": None if entity_id is None else checks.text(entity_id, "entity_id", 200),
+            # None: not recorded (readers derive ``unverified`` from the missing entity).
+            "flags": None if flags is None else list(flags),
+            "seed_path": None if seed_path is None else list(seed_path),
         }
         when = None if computed_at is None else checks.aware(computed_at, "computed_at")
         with self._audit.writing(actor):
@@ -110,6 +121,26 @@ class DecisionRepository:
         if before is not None:
             query = query.where(Decision.id < before)
         return list(self.session.scalars(query.order_by(Decision.id.desc()).limit(limit)))
+
+    def current_page(
+        self, *, after: str | None = None, limit: int = 1000
+    ) -> list[tuple[Account, Decision]]:
+        """Active accounts with a decision, in id order after ``after``, each with its
+        newest decision (evidence not loaded)."""
+        latest = select(Decision.account_id, func.max(Decision.id).label("id"))
+        if after is not None:
+            latest = latest.where(Decision.account_id > after)
+        newest = latest.group_by(Decision.account_id).subquery()
+        query = (
+            select(Account, Decision)
+            .join(newest, newest.c.account_id == Account.id)
+            .join(Decision, Decision.id == newest.c.id)
+            .where(Account.status == AccountStatus.ACTIVE)
+            .options(defer(Decision.evidence))
+            .order_by(Account.id)
+            .limit(limit)
+        )
+        return [(a, d) for a, d in self.session.execute(query)]
 
     def get(self, decision_id: int) -> Decision:
         decision = self.session.get(Decision, decision_id)

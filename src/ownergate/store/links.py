@@ -57,6 +57,13 @@ class LinkState(NamedTuple):
     score: float
     entity_id: str | None
     snapshot_digest: str | None
+    candidates: list[dict[str, Any]] | None = None
+
+    def pending(self) -> list[str] | None:
+        """The candidate entity ids of a link waiting for review, best first; else None."""
+        if self.outcome != LinkOutcome.REVIEW.value:
+            return None
+        return [str(c.get("entity_id")) for c in self.candidates or ()]
 
 
 def link_applies(
@@ -144,11 +151,18 @@ class LinkRepository:
             out[state.account_id] = state._replace(outcome=str(state.outcome))
         return out
 
-    def queue(self, *, after: str | None = None, limit: int = 100) -> list[EntityLink]:
-        """Links waiting for an analyst (``review``), in account id order, for paging."""
+    def queue(
+        self,
+        *,
+        after: str | None = None,
+        limit: int = 100,
+        outcomes: Sequence[LinkOutcome] = (LinkOutcome.REVIEW, LinkOutcome.UNMATCHED),
+    ) -> list[EntityLink]:
+        """Links waiting for an analyst (``review``: candidates to choose from;
+        ``unmatched``: none found), in account id order, for paging."""
         query = (
             select(EntityLink)
-            .where(EntityLink.outcome == LinkOutcome.REVIEW)
+            .where(EntityLink.outcome.in_(list(outcomes)))
             .order_by(EntityLink.account_id)
             .limit(limit)
         )
@@ -156,13 +170,25 @@ class LinkRepository:
             query = query.where(EntityLink.account_id > after)
         return list(self.session.scalars(query))
 
-    def queue_size(self) -> int:
+    def queue_size(
+        self, outcomes: Sequence[LinkOutcome] = (LinkOutcome.REVIEW, LinkOutcome.UNMATCHED)
+    ) -> int:
         query = (
             select(func.count())
             .select_from(EntityLink)
-            .where(EntityLink.outcome == LinkOutcome.REVIEW)
+            .where(EntityLink.outcome.in_(list(outcomes)))
         )
         return int(self.session.scalar(query) or 0)
+
+    def pending(self) -> dict[str, list[str]]:
+        """Every link waiting for review: its candidate entity ids, by account."""
+        query = select(EntityLink.account_id, EntityLink.candidates).where(
+            EntityLink.outcome == LinkOutcome.REVIEW
+        )
+        return {
+            account: [str(c.get("entity_id")) for c in candidates or ()]
+            for account, candidates in self.session.execute(query)
+        }
 
     def review(
         self,

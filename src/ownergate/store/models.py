@@ -91,6 +91,8 @@ class Account(Base):
     status: Mapped[AccountStatus] = mapped_column(_enum(AccountStatus))
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The parent company's country as the customer declared it (migration 0004).
+    parent_country: Mapped[str | None] = mapped_column(String(2))
 
 
 class PolicyVersion(Base):
@@ -168,6 +170,10 @@ class Decision(Base):
     computed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     supersedes: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"), unique=True)
+    # What an override is bound to, readable without the evidence (migration 0004; NULL on
+    # older decisions): the decision's flags and its seed path (entity ids, seed first).
+    flags: Mapped[list[str] | None] = mapped_column(Json)
+    seed_path: Mapped[list[str] | None] = mapped_column(Json)
 
 
 class Override(Base):
@@ -182,6 +188,22 @@ class Override(Base):
     expires_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     requested_by: Mapped[str] = mapped_column(String(200))
     requested_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # The decision it was requested on (migration 0004; NULL: bound to nothing).
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+
+
+class OverrideLapse(Base):
+    """An approved override that stopped being in force: a new decision on the account was
+    worse than, or rested on other evidence than, the decision it was bound to."""
+
+    __tablename__ = "override_lapses"
+
+    id: Mapped[int] = mapped_column(BigIntId, primary_key=True)
+    override_id: Mapped[int] = mapped_column(ForeignKey("overrides.id"), unique=True)
+    account_id: Mapped[str] = mapped_column(ForeignKey("accounts.id"), index=True)
+    decision_id: Mapped[int | None] = mapped_column(ForeignKey("decisions.id"))
+    reasons: Mapped[list[str]] = mapped_column(Json)
+    at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
 class OverrideReview(Base):
@@ -215,7 +237,10 @@ class AuditEntry(Base):
     """One row of the hash-chained audit log (see ``ownergate.store.audit``)."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+    __table_args__ = (
+        Index("ix_audit_log_object", "object_type", "object_id"),
+        Index("ix_audit_log_account_id_seq", "account_id", "seq"),
+    )
 
     seq: Mapped[int] = mapped_column(BigIntId, primary_key=True, autoincrement=False)
     at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
@@ -226,6 +251,8 @@ class AuditEntry(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The account the row is about, derived from the payload (not hashed; migration 0004).
+    account_id: Mapped[str | None] = mapped_column(String(200))
 
 
 class AuditHeadRow(Base):

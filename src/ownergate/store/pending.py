@@ -5,8 +5,8 @@ An account write or a link answer that would move an account's current decision 
 ``restricted`` to ``allowed`` or ``review`` is not applied: it is requested here, and takes
 effect only when a principal other than its requester approves it (then it is applied in
 the approval's transaction). A change is reviewed once; neither row ever changes. An
-approval is refused when the account, its decision or its link changed since the request
-(``base`` no longer matches): the approver must see what they approve.
+approval is refused when the account, its decision, its link or the active pair changed
+since the request (``base`` no longer matches): the approver must see what they approve.
 """
 
 from __future__ import annotations
@@ -102,7 +102,8 @@ class PendingChangeRepository:
                     )
                 if base != pending.base:
                     raise ConflictError(
-                        f"account {shown(pending.account_id)} changed since change {change_id} was "
+                        f"account {shown(pending.account_id)}, its decision, its link or the "
+                        f"active policy or snapshot changed since change {change_id} was "
                         "requested: reject it, and request the change again if it still holds"
                     )
             review = ChangeReview(

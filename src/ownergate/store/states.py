@@ -21,6 +21,7 @@ from ownergate.store.models import (
     Decision,
     LinkReview,
     Override,
+    OverrideLapse,
     OverrideReview,
     PendingChange,
     PolicyActivation,
@@ -35,8 +36,17 @@ def evidence_digest(evidence: dict[str, Any]) -> str:
     return hashlib.sha256(canonical(evidence).encode("utf-8")).hexdigest()
 
 
+# Columns added after rows were first audited: left out of a state while NULL, so that the
+# rows written before them still match their audit entries.
+_LATER = frozenset({"parent_country", "flags", "seed_path", "decision_id"})
+
+
 def _columns(row: Base, *skip: str) -> dict[str, Any]:
-    return {c.key: getattr(row, c.key) for c in row.__table__.columns if c.key not in skip}
+    return {
+        c.key: value
+        for c in row.__table__.columns
+        if c.key not in skip and not ((value := getattr(row, c.key)) is None and c.key in _LATER)
+    }
 
 
 def account_state(account: Account) -> dict[str, Any]:
@@ -94,3 +104,10 @@ def link_review_state(review: LinkReview) -> dict[str, Any]:
 
 
 STATES["link_review"] = (LinkReview, link_review_state)
+
+
+def override_lapse_state(lapse: OverrideLapse) -> dict[str, Any]:
+    return _columns(lapse)
+
+
+STATES["override_lapse"] = (OverrideLapse, override_lapse_state)

@@ -104,9 +104,10 @@ def test_an_analyst_confirms_then_rejects_a_queued_link(
         assert (decision["status"], decision["reason"]) == ("restricted", "ownership")
         assert _queue(api) == {"items": [], "next_cursor": None, "total": 0}
 
-        # Rejecting the link would lift the restriction: it waits for a second analyst.
+        # Rejecting the link would lift the restriction (to review: unlinked and declared
+        # in a holding jurisdiction): it waits for a second analyst.
         held = _ok(_answer(api, "reject", "TWA"), 202)
-        assert (held["kind"], held["state"], held["to_status"]) == ("link", "pending", "allowed")
+        assert (held["kind"], held["state"], held["to_status"]) == ("link", "pending", "review")
         approved = _ok(
             api.client.post(
                 f"/v1/changes/{held['id']}/approve",
@@ -115,8 +116,9 @@ def test_an_analyst_confirms_then_rejects_a_queued_link(
             )
         )
         assert approved["change"]["state"] == "approved" and approved["new_decision"]
-        assert approved["verdict"]["decision"]["entity_id"] is None
-        assert approved["verdict"]["decision"]["status"] == "allowed"
+        decision = approved["verdict"]["decision"]
+        assert decision["entity_id"] is None and decision["status"] == "review"
+        assert decision["flags"] == ["unverified", "offshore_declaration"]
         link = _ok(api.client.get("/v1/accounts/a-twin/link", headers=api.auth("viewer")))
         assert link["link"]["entity_id"] is None
         assert "TWA" not in [c["entity_id"] for c in link["link"]["candidates"]]

@@ -87,8 +87,13 @@ def test_without_an_active_snapshot_every_account_is_unverified(
         "acct-1", AccountFields("Lion City Pte", "SG", registry_entity_id="SGS"), actor=ACTOR
     )
     decision = result.verdict.decision
-    assert decision.snapshot_digest is None and decision.flags == ("unverified",)
-    assert decision.status.value == "allowed"
+    # Singapore is a holding jurisdiction: unverified there is a risk signal (review).
+    assert decision.snapshot_digest is None
+    assert decision.flags == ("unverified", "offshore_declaration")
+    assert decision.status.value == "review"
+    paris = accounts(db, data_dir).put("acct-2", AccountFields("Paris Widgets", "FR"), actor=ACTOR)
+    assert paris.verdict.decision.flags == ("unverified",)
+    assert paris.verdict.decision.status.value == "allowed"
 
 
 def test_redeciding_after_a_policy_change_supersedes_the_decision(

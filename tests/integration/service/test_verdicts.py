@@ -23,18 +23,22 @@ def _decide(db: Database, status: str) -> int:
             evidence={"flags": []},
             policy_version=1,
             entity_id="SGS",
+            # The same evidence throughout: these tests are about which override counts.
+            seed_path=["CNP", "SGS"],
             actor="key:analyst",
         ).id
 
 
 def _override(db: Database, verdict: str, days: int, review: str | None, by: str) -> int:
     with db.write() as store:
+        current = store.decisions.current("acct-1")
         override = store.overrides.request(
             "acct-1",
             verdict=verdict,
             reason="because",
             expires_at=NOW + dt.timedelta(days=days),
             actor="key:a",
+            decision_id=None if current is None else current.id,
         )
         if review is not None:
             store.overrides.review(override.id, outcome=review, reason="checked", actor=by)

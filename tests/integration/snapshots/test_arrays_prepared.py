@@ -135,9 +135,9 @@ def test_cached_graphs_equal_fresh_ones(
     calls = []
     original = prepared.prepare
 
-    def counted(*args: Any) -> PreparedGraph:
+    def counted(*args: Any, **kwargs: Any) -> PreparedGraph:
         calls.append(args)
-        return original(*args)
+        return original(*args, **kwargs)
 
     with tempfile.TemporaryDirectory() as temp:
         folder = snapshot_dir(Path(temp), *registry)

@@ -23,6 +23,7 @@ TABLES = {
     "decisions",
     "overrides",
     "override_reviews",
+    "override_lapses",
     "api_keys",
     "audit_log",
     "audit_head",

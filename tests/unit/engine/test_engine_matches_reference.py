@@ -21,7 +21,7 @@ from ownergate.graph.prepare import prepare
 from ownergate.graph.reference import screen_reference
 from ownergate.graph.tables import columns_from_records
 from ownergate.policy.model import Policy
-from tests.property import examples
+from tests.property import examples, in_dependency_order
 
 AS_OF = dt.date(2026, 6, 30)
 # Shares cluster around the threshold so that ties and near-ties are common.
@@ -123,10 +123,16 @@ def test_fast_engine_matches_reference(
     entities, holdings = registry
     expected = screen_reference(entities, holdings, policy, AS_OF).decisions
     ents, holds = columns_from_records(entities, holdings)
-    result = screen(prepare(ents, holds, policy, AS_OF), policy)
-    for i, entity in enumerate(entities):
-        want = expected[entity.id]
-        got = (result.status_of(i), result.reason_of(i), result.method_of(i))
-        assert got == (want.status, want.reason, want.method), entity.id
-        assert _close(float(result.share_min[i]), want.share_min), entity.id
-        assert _close(float(result.share_max[i]), want.share_max), entity.id
+    ordered, blocks = in_dependency_order(entities, holdings)
+    o_ents, o_holds = columns_from_records(ordered, holdings)
+    runs = [
+        (entities, screen(prepare(ents, holds, policy, AS_OF), policy)),
+        (ordered, screen(prepare(o_ents, o_holds, policy, AS_OF, blocks=blocks), policy)),
+    ]
+    for listed, result in runs:
+        for i, entity in enumerate(listed):
+            want = expected[entity.id]
+            got = (result.status_of(i), result.reason_of(i), result.method_of(i))
+            assert got == (want.status, want.reason, want.method), entity.id
+            assert _close(float(result.share_min[i]), want.share_min), entity.id
+            assert _close(float(result.share_max[i]), want.share_max), entity.id

@@ -74,3 +74,27 @@ def test_conflicting_cycle_is_unbounded_and_never_allowed() -> None:
     assert math.isinf(result.share_min[1]) and math.isinf(result.share_min[2])
     assert result.status_of(1) is Status.RESTRICTED
     assert [c.owned for c in g.conflicts] == [1]
+
+
+def test_component_fed_twice_by_one_upstream_component_is_settled() -> None:
+    """Two holdings run from one cross-holding (A1, A2) into another (B1, B2): the second
+    component and everything below it must be settled, not left at zero."""
+    entities = [Entity("S", country="CN")] + [Entity(x) for x in ("A1", "A2", "B1", "B2", "C")]
+    holdings = [
+        Holding("S", "A1", Share.exact("0.9")),
+        Holding("A1", "A2", Share.exact("0.9")),
+        Holding("A2", "A1", Share.exact("0.05")),
+        Holding("A1", "B1", Share.exact("0.5")),
+        Holding("A2", "B2", Share.exact("0.5")),
+        Holding("B1", "B2", Share.exact("0.4")),
+        Holding("B2", "B1", Share.exact("0.4")),
+        Holding("B2", "C", Share.exact("1")),
+    ]
+    policy = Policy(method="effective")
+    _, result = _run(entities, holdings, policy)
+    expected = screen_reference(entities, holdings, policy, DAY).decisions
+    for i, entity in enumerate(entities):
+        want = expected[entity.id]
+        assert result.status_of(i) is want.status, entity.id
+        assert math.isclose(result.share_min[i], float(want.share_min), rel_tol=1e-12)
+    assert result.status_of(5) is Status.RESTRICTED  # C: 100% of B2, itself about 72.9%

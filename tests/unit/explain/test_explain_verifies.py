@@ -17,6 +17,7 @@ from ownergate.domain.model import Entity, Holding
 from ownergate.domain.shares import Share
 from ownergate.engine.screen import screen
 from ownergate.explain import explain, verify
+from ownergate.explain.one import explain_entity
 from ownergate.graph.prepare import prepare
 from ownergate.graph.tables import columns_from_records
 from ownergate.policy.model import Policy
@@ -107,3 +108,51 @@ def test_tampered_evidence_fails_verification() -> None:
     outcome = verify(doc)
     assert not outcome.ok
     assert any("status" in p for p in outcome.problems)
+
+
+def test_treasury_shares_are_shown_and_verified() -> None:
+    """46% beside 10% treasury shares: restricted at 46/90, the treasury named, re-checked."""
+    entities = [Entity("S", country="CN"), Entity("T"), Entity("U")]
+    holdings = [
+        Holding("S", "T", Share.exact("0.46")),
+        Holding("T", "T", Share.exact("0.1")),
+        Holding("U", "T", Share.exact("0.44")),
+    ]
+    ents, holds = columns_from_records(entities, holdings)
+    for method in ("control", "effective"):
+        policy = Policy(method=method)
+        doc = json.loads(
+            json.dumps(explain(screen(prepare(ents, holds, policy, AS_OF), policy), 1))
+        )
+        assert doc["decision"]["status"] == "restricted"
+        assert Fraction(doc["decision"]["share_min"]).limit_denominator(1000) == Fraction(23, 45)
+        assert [t["treasury"] for t in doc["treasury"]] == ["10%"]
+        assert "90% outstanding" in doc["treasury"][0]["text"]
+        assert verify(doc).ok
+
+
+@settings(max_examples=examples(150))
+@given(registry=registries(), policy=policies)
+def test_explaining_one_entity_on_its_upstream_part_equals_the_whole(
+    registry: tuple[list[Entity], list[Holding]], policy: Policy
+) -> None:
+    """``explain_entity`` screens only what lies upstream of the entity (not past seeds):
+    the same decision and evidence as explaining it from a screen of the whole registry."""
+    entities, holdings = registry
+    ents, holds = columns_from_records(entities, holdings)
+    result = screen(prepare(ents, holds, policy, AS_OF), policy)
+    for i in range(len(entities)):
+        whole = explain(result, i)
+        part = explain_entity(ents, holds, policy, AS_OF, i)
+        for key in (
+            "decision",
+            "seed",
+            "run",
+            "control",
+            "effective",
+            "registry",
+            "treasury",
+            "deciding_holdings",
+        ):
+            assert part.get(key) == whole.get(key), (entities[i].id, key)
+        assert verify(json.loads(json.dumps(part))).ok

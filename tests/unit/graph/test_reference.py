@@ -379,15 +379,62 @@ def test_nominees_are_attributed_to_their_principal() -> None:
     assert prepare_graph(ents, hs, Policy(), DAY).layers[Basis.EQUITY][("P", "U")].low == F(3, 5)
 
 
-def test_self_holdings_are_dropped_and_reported() -> None:
-    """§1.3: treasury shares (also when held through a nominee) are dropped and reported."""
-    ents = [co("S", "CN"), co("T"), co("N")]
-    own = hold("T", "T", "0.6")
-    via = hold("N", "T", "0.2", nominee_for="T")
-    res = run(ents, [own, via, hold("S", "T", "0.4")])
-    assert res.dropped_self_holdings == [own, via]
+def test_treasury_shares_are_not_stakes_and_scale_the_others() -> None:
+    """§1.3: 46% held beside 10% treasury shares is 46/90 = 51.1% of what is outstanding."""
+    ents = [co("S", "CN"), co("T"), co("U")]
+    own = hold("T", "T", "0.1")
+    res = run(ents, [own, hold("S", "T", "0.46"), hold("U", "T", "0.44")])
+    assert res.dropped_self_holdings == [own]
     assert res.conflicts == []
-    assert (res.decisions["T"].status, res.decisions["T"].share_min) == (A, F(2, 5))
+    assert (res.decisions["T"].status, res.decisions["T"].share_min) == (R, F(46, 90))
+    # Without the treasury holding the same stake is a minority.
+    plain = run(ents, [hold("S", "T", "0.46"), hold("U", "T", "0.44")])
+    assert plain.decisions["T"].status is A
+
+
+def test_treasury_shares_held_through_a_nominee_count_too() -> None:
+    ents = [co("S", "CN"), co("T"), co("N")]
+    via = hold("N", "T", "0.2", nominee_for="T")
+    res = run(ents, [via, hold("S", "T", "0.45")])
+    assert res.dropped_self_holdings == [via]
+    assert res.decisions["T"].share_min == F(45, 80)
+
+
+def test_treasury_shares_apply_under_the_effective_method() -> None:
+    ents = [co("S", "CN"), co("A"), co("T")]
+    hs = [hold("S", "A", "0.8"), hold("A", "T", "0.6"), hold("T", "T", "0.1")]
+    res = run(ents, hs, method="effective").decisions
+    assert (res["T"].status, res["T"].share_min) == (R, F(8, 10) * F(6, 10) / F(9, 10))
+
+
+def test_a_ranged_treasury_share_widens_the_interval() -> None:
+    # 45% beside 0-20% treasury: 45% to 56.25% of what is outstanding.
+    ents = [co("S", "CN"), co("T")]
+    hs = [hold("S", "T", "0.45"), hold("T", "T", Share.between("0", "0.2"))]
+    got = run(ents, hs).decisions["T"]
+    assert (got.status, got.share_min, got.share_max) == (V, F(45, 100), F(45, 80))
+
+
+def test_an_unknown_treasury_share_can_make_any_stake_whole() -> None:
+    # Unknown treasury share: up to 1 - 30%; then the 30% holder may hold all outstanding.
+    ents = [co("S", "CN"), co("T")]
+    hs = [hold("S", "T", "0.3"), hold("T", "T", Share.unknown())]
+    got = run(ents, hs).decisions["T"]
+    assert (got.status, got.share_min, got.share_max) == (V, F(3, 10), 1)
+
+
+def test_a_treasury_share_of_one_hundred_percent_is_a_conflict() -> None:
+    ents = [co("S", "CN"), co("T")]
+    res = run(ents, [hold("T", "T", "1"), hold("S", "T", "0.1")])
+    assert res.conflicts == [("T", "equity", F(11, 10))]
+    assert res.decisions["T"].status is R  # every positive stake counts whole
+
+
+def test_stakes_over_what_is_outstanding_are_capped_at_one_whole() -> None:
+    ents = [co("S", "CN"), co("T")]
+    res = run(ents, [hold("T", "T", "0.5"), hold("S", "T", "0.7")])
+    assert [c[0] for c in res.conflicts] == ["T"]
+    assert res.decisions["T"].share_min == 1
 
 
 @pytest.mark.parametrize(

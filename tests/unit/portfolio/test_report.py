@@ -33,7 +33,31 @@ def test_a_report_with_no_flips_is_still_whole() -> None:
         "A", "B", pol.describe(), pol.describe(), "registry", dt.date(2026, 1, 1), "c"
     )
     html = render_report(impact, ctx)
-    assert html.count("<svg") == 4
+    assert html.count("<svg") == 3
     assert "<script" not in html and "https://" not in html
     assert html.rstrip().endswith("</html>")
     assert "<p class=note>none</p>" in html
+
+
+def test_chinese_group_names_are_page_text_and_draw_no_glyph_warnings(
+    recwarn: pytest.WarningsRecorder,
+) -> None:
+    import dataclasses
+
+    from ownergate.portfolio.impact import Tally
+
+    pol = default_policy()
+    impact = dataclasses.replace(
+        run(pol, pol),
+        top_groups=(
+            Tally("CN1", "深圳华信科技有限公司", 3, 2_500_000.0),
+            Tally("CN2", "北京星辰控股有限公司", 1, 900_000.0),
+        ),
+    )
+    ctx = ReportContext("A", "B", pol.describe(), pol.describe(), "r", dt.date(2026, 1, 1), "c")
+    html = render_report(impact, ctx)
+    chart = html[html.index("Top 10 groups by revenue newly restricted") :]
+    chart = chart[: chart.index("</figure>")]
+    assert "深圳华信科技有限公司" in chart and "$2.5M" in chart
+    assert "北京星辰控股有限公司" in chart and "$900.0k" in chart
+    assert not [w for w in recwarn if "Glyph" in str(w.message)]

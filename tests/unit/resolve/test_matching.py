@@ -36,10 +36,20 @@ def test_identifiers_win_over_names() -> None:
     assert (by_domain.method, by_domain.entity_id) == (Method.DOMAIN, "e2")
 
 
-def test_names_are_matched_within_the_declared_country() -> None:
+def test_names_are_linked_within_the_declared_country_and_reviewed_abroad() -> None:
     result = Resolver(INDEX).resolve(Subject("a", "ACME ROBOTICS LIMITED", "US"))
     assert (result.outcome, result.method, result.entity_id) == (Outcome.LINKED, Method.NAME, "e2")
-    assert Resolver(INDEX).resolve(Subject("b", "Acme Robotics", "DE")).unverified
+    # Declared elsewhere: both Acme Robotics are candidates, the mismatch lowers their score
+    # and neither is linked without an analyst.
+    abroad = Resolver(INDEX).resolve(Subject("b", "Acme Robotics", "KY"))
+    assert abroad.outcome is Outcome.REVIEW and abroad.entity_id is None
+    assert {(c.entity_id, c.country, c.mismatch) for c in abroad.candidates} == {
+        ("e1", "CN", True),
+        ("e2", "US", True),
+    }
+    assert all(c.score == 0.95 for c in abroad.candidates)
+    # A weak match abroad is no candidate at all.
+    assert Resolver(INDEX).resolve(Subject("c", "Acme Robotix Sales", "DE")).unverified
 
 
 def test_two_equally_good_entities_go_to_review() -> None:
@@ -118,5 +128,7 @@ def test_blocking_loses_nothing_against_brute_force(
     assert index.position[truth] in {index.row_entity[row] for row in blocked}
     resolver = Resolver(index)
     fast = resolver.resolve(subject)
-    brute = resolver.resolve_among(subject, index.country_rows(subject.country))
+    brute = resolver.resolve_among(
+        subject, index.country_rows(subject.country), index.other_rows(subject.country)
+    )
     assert fast == brute

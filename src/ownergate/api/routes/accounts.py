@@ -46,7 +46,9 @@ _WRITE_PROBLEMS = documented_problems(
 class AccountIn(RequestModel):
     """A customer account as the platform knows it. ``registry_entity_id`` or ``lei`` find
     the organisation in the active snapshot; without a match it is decided on
-    ``declared_country`` alone (flagged ``unverified``)."""
+    ``declared_country`` and the policy's ``unverified`` rule (flagged ``unverified``;
+    ``parent_country``, the parent company's country the customer declared, is one of its
+    risk signals)."""
 
     organisation_name: Name
     declared_country: CountryCode
@@ -55,6 +57,7 @@ class AccountIn(RequestModel):
     annual_revenue: Amount | None = None
     revenue_currency: CurrencyCode | None = None
     status: AccountStatus = AccountStatus.ACTIVE
+    parent_country: CountryCode | None = None
 
 
 class AccountOut(ResponseModel):
@@ -69,6 +72,7 @@ class AccountOut(ResponseModel):
     annual_revenue: str | None
     revenue_currency: str | None
     status: AccountStatus
+    parent_country: str | None = None
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -84,6 +88,7 @@ class AccountOut(ResponseModel):
             annual_revenue=None if revenue is None else format(revenue, "f"),
             revenue_currency=account.revenue_currency,
             status=account.status,
+            parent_country=account.parent_country,
             created_at=account.created_at,
             updated_at=account.updated_at,
         )
@@ -136,6 +141,7 @@ def put_account(
         annual_revenue=None if body.annual_revenue is None else Decimal(body.annual_revenue),
         revenue_currency=body.revenue_currency,
         status=body.status,
+        parent_country=body.parent_country,
     )
     result = services.accounts.put(account_id, fields, actor=who.key_id)
     if result.pending is not None:

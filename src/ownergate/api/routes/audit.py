@@ -82,15 +82,18 @@ def list_entries(
     limit: Limit = 100,
     object_type: ObjectFilter = None,
     object_id: ObjectFilter = None,
+    account: ObjectFilter = None,
 ) -> Page[AuditEntryOut]:
     """Entries after ``cursor`` (a sequence number), optionally of one object, e.g.
-    ``object_type=account&object_id=acct-1``. Admin only: the entries name every principal
-    and what each did."""
+    ``object_type=account&object_id=acct-1``, or every entry about one account
+    (``account=acct-1``: the account, its decisions, links, overrides, reviews, lapses and
+    gate requests). Admin only: the entries name every principal and what each did."""
     entries = services.audit.entries(
         after_seq=0 if cursor is None else int(cursor),
         limit=limit,
         object_type=object_type,
         object_id=object_id,
+        account_id=account,
     )
     more = len(entries) == limit
     return Page[AuditEntryOut](

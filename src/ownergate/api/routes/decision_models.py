@@ -14,8 +14,13 @@ from ownergate.store import OverrideState, ReviewOutcome, Verdict
 
 
 class DecisionOut(ResponseModel):
-    """A stored decision. ``flags``: ``unverified`` when it rests on no registry entity (the
-    declared country alone). ``evidence`` only when asked for."""
+    """A stored decision. ``flags``: ``unverified`` when it rests on no registry entity,
+    ``link_review`` while a name link waits for an analyst (the decision then follows the
+    most restrictive candidate), the risk signals that sent an unverified account to review
+    (``offshore_declaration``, ``region_name``, ``parent_in_region``), ``inline``.
+    ``seed_path``: entity ids from the seed down to the decided entity (what an override is
+    bound to; null on decisions made before it was recorded). ``evidence`` only when asked
+    for."""
 
     id: int
     account_id: str
@@ -26,6 +31,7 @@ class DecisionOut(ResponseModel):
     share_max: float
     method: str
     flags: list[str]
+    seed_path: list[str] | None
     policy_version: int
     snapshot_digest: str | None
     computed_at: dt.datetime
@@ -39,7 +45,9 @@ class DecisionOut(ResponseModel):
 
 
 class OverrideOut(ResponseModel):
-    """An override and its review; ``state``: pending, approved, rejected or expired."""
+    """An override and its review; ``state``: pending, approved, rejected, expired, or
+    lapsed (approved, but a later decision was worse or rested on other evidence than
+    ``decision_id``, the decision it was requested on: ``lapse_reasons`` say how)."""
 
     id: int
     account_id: str
@@ -53,6 +61,8 @@ class OverrideOut(ResponseModel):
     review_outcome: ReviewOutcome | None
     review_reason: str | None
     reviewed_at: dt.datetime | None
+    decision_id: int | None
+    lapse_reasons: list[str]
 
     @classmethod
     def of(cls, record: OverrideRecord) -> OverrideOut:
@@ -61,12 +71,17 @@ class OverrideOut(ResponseModel):
 
 class VerdictOut(ResponseModel):
     """The account's current decision, the approved override in force (if any), and the
-    status that results: the override's when there is one, else the decision's."""
+    status that results: the override's when there is one, else the decision's. An allow
+    override whose decision moved (worse, or other evidence) is not in force: it is
+    ``lapsed_override``, and the decision's status stands."""
 
     account_id: str
     decision: DecisionOut
     override: OverrideOut | None
     effective_status: Status
+    lapsed_override: OverrideOut | None = Field(
+        default=None, validation_alias="lapsed", description="The lapsed override, if any"
+    )
 
     @classmethod
     def of(cls, verdict: EffectiveVerdict) -> VerdictOut:

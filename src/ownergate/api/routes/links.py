@@ -22,6 +22,7 @@ from ownergate.api.routes.decision_models import VerdictOut
 from ownergate.api.routes.fields import AccountId, EntityRef, Limit, ReasonText
 from ownergate.api.services import Principal, Role, Services
 from ownergate.api.state import ServicesDep
+from ownergate.errors import InputError
 from ownergate.service import ReviewAnswer
 from ownergate.store import EntityLink, LinkOutcome, LinkReview, LinkVerdict
 
@@ -53,9 +54,14 @@ _ANSWER_PROBLEMS = {
 
 
 class CandidateOut(ResponseModel):
+    """A candidate entity; ``country_mismatch`` when it is not in the account's declared
+    country (its score is lowered for that, and it is never linked without an analyst)."""
+
     entity_id: str
     score: float
     name: str
+    country: str | None = None
+    country_mismatch: bool = False
 
 
 class LinkOut(ResponseModel):
@@ -97,6 +103,8 @@ def _candidate(stored: dict[str, Any]) -> CandidateOut:
         entity_id=str(stored.get("entity_id", "")),
         score=float(stored.get("score", 0.0)),
         name=str(stored.get("name") or ""),
+        country=None if stored.get("country") is None else str(stored.get("country")),
+        country_mismatch=bool(stored.get("country_mismatch", False)),
     )
 
 
@@ -164,10 +172,19 @@ def review_queue(
     services: ServicesDep,
     cursor: AccountCursor = None,
     limit: Limit = 50,
+    outcome: Annotated[
+        LinkOutcome | None,
+        Query(description="Only `review` (candidates to choose) or `unmatched` (none found)"),
+    ] = None,
 ) -> ReviewQueuePage:
-    """Accounts whose name matched no registry entity with confidence, or several equally;
-    answer each with ``/v1/accounts/{account_id}/link/confirm`` or ``/reject``."""
-    page = services.links.queue(after=cursor, limit=limit)
+    """Accounts whose name matched several registry entities, or one without confidence
+    (``review``), or none at all (``unmatched``: decided as unverified); answer each with
+    ``/v1/accounts/{account_id}/link/confirm`` or ``/reject``."""
+    if outcome is LinkOutcome.LINKED:
+        raise InputError(
+            "linked accounts wait for no one: ask review or unmatched", field="outcome"
+        )
+    page = services.links.queue(after=cursor, limit=limit, outcome=outcome)
     return ReviewQueuePage(
         items=[LinkOut.of(link) for link in page.links],
         next_cursor=page.next_after,

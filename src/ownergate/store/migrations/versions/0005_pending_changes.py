@@ -1,8 +1,8 @@
 """Pending changes: account writes and link answers that would lift a restriction, held
 for a second principal's approval.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-07
 
 ``pending_changes`` holds each held write (the PUT's fields, or the link answer) with the
@@ -15,8 +15,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
