@@ -40,9 +40,10 @@ def build_layer(
 
     ``low_u``/``high_u`` are the shares in ``unit``s (exact: ``unit`` divides every known
     share). Writes each unknown share's cap (1 minus the other low ends in its entity,
-    treasury shares included) into ``capped_high`` (scaled); holdings into seeds are capped and checked but
-    not emitted. A holding of an entity in itself (treasury shares) is not emitted either:
-    the entity's other stakes are measured against what is outstanding (``_outstanding``).
+    treasury shares included) into ``capped_high`` (scaled); holdings into seeds are capped
+    and checked but not emitted. A holding of an entity in itself (treasury shares) is not
+    emitted either: the entity's other stakes are measured against what is outstanding
+    (``_outstanding``).
     Returns (src, dst, low_units, high_units, low_x, high_x, uncertain, in_ptr, member_ptr,
     members, conflict mask, largest in-sum of high units (times the unit count of one
     whole where treasury shares make the sums be compared scaled), treasury): ``treasury``
