@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
 from ownergate.domain.shares import SCALE
 
 Array = Any
