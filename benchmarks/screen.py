@@ -1,77 +1,71 @@
-"""Benchmark ownergate screening on synthetic registries, with DuckDB baselines.
+"""Screening as a user waits for it, on registries not shaped by our own generator.
 
-    python benchmarks/screen.py --edges 1000000 --edges 10000000 [--seed 7] [--workdir DIR]
-                                [--skip-duckdb] [--duckdb-limit 600]
+    python benchmarks/screen.py [--holdings 1000000 --holdings 10000000]
+        [--shape groups --shape synth] [--seed 7] [--workdir DIR] [--repeats 3]
+        [--skip-duckdb] [--skip-reference]
 
-For each size: synthesise (``ownergate synth``, reused when already in the work directory),
-time ``prepare`` and the method runs warm (best of 3), run ``ownergate screen`` end to end
-as a child process (wall time and the child's peak RSS), run the DuckDB baselines and
-compare their answers with ours. Prints figures next to their targets; asserts nothing.
+For each shape and size the script makes the registry (``benchmarks/shapes.py``, or
+``ownergate synth`` for ``synth``; reused from the work directory when there), ingests it
+as a snapshot, and prints:
+
+- correctness: the effective decisions against an independent solve (scipy, strongly
+  connected components in topological order, a sparse solve per cyclic component; the
+  test suite's reference), counting decisions that differ outside 1e-9 of the threshold;
+- in-process stage figures, best of ``--repeats``: prepare, and ``screen()`` per method
+  (decide), decision columns, on the snapshot's graph (entities in dependency order);
+- end to end, each its own process (wall time and the child's peak RSS, median of
+  ``--repeats``): ``ownergate screen`` from the Parquet files and from the snapshot, for
+  both methods, with the command's own stage timings; ``ownergate explain`` of one entity;
+  the same job in plain DuckDB SQL (``duckdb_screen.py``: load, compute, write);
+- floors: what each stage cannot beat on this machine (a Python process importing numpy
+  and pyarrow; decoding the Parquet files; one pass over the holdings reading one value per
+  owner; writing the same decisions uncompressed), and how far each stage is from it;
+- a summary against the goals.
+
+Figures only, nothing asserted. Run on a quiet machine: other load moves them by 20-50%.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.metadata as md
+import json
 import os
 import platform
-import shutil
+import re
 import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
-from decimal import Decimal
-from fractions import Fraction
 from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
-import pyarrow as pa
 
-import _duckdb_baselines as ddb
-from ownergate.domain.shares import End
-from ownergate.engine import kernels
-from ownergate.engine.control import run_control
-from ownergate.engine.effective import effective_layer, run_effective
-from ownergate.engine.exact import ExactEffective
-from ownergate.engine.screen import screen
-from ownergate.engine.threshold import BAND, Threshold
-from ownergate.graph.prepare import PreparedGraph, prepare
-from ownergate.interchange import read_registry
-from ownergate.policy import Method, default_policy
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from benchmarks import shapes  # noqa: E402
 
 AS_OF = dt.date(2026, 11, 25)
-REPEATS = 3
-TARGET_EDGES = 10_000_000
 GB = 1024**3
 T = TypeVar("T")
-
-# (figure, label, target, check): targets apply at TARGET_EDGES.
-ROWS: list[tuple[str, str, str, Callable[[float], bool] | None]] = [
-    ("synth_s", "synth (ownergate synth) s", "", None),
-    ("read_s", "read registry (ours, once) s", "", None),
-    ("prepare_s", "prepare s", "", None),
-    ("control_s", "control compute (low+high) s", "<= 0.3 s", lambda v: v <= 0.3),
-    ("effective_s", "effective compute (low+high) s", "<= 3 s", lambda v: v <= 3.0),
-    ("screen_control_s", "screen() method control s", "", None),
-    ("screen_effective_s", "screen() method effective s", "", None),
-    ("e2e_control_s", "end-to-end screen, control s", "<= 10 s", lambda v: v <= 10.0),
-    ("e2e_control_gb", "  peak RSS GB", "<= 2 GB", lambda v: v <= 2.0),
-    ("e2e_effective_s", "end-to-end screen, effective s", "<= 10 s", lambda v: v <= 10.0),
-    ("e2e_effective_gb", "  peak RSS GB", "<= 2 GB", lambda v: v <= 2.0),
-    ("duck_load_s", "DuckDB load Parquet s", "", None),
-    ("duck_prep_s", "DuckDB parse/filter/seeds s", "", None),
-    ("duck_control_s", "DuckDB control fixpoint s", "", None),
-    ("duck_effective_s", "DuckDB effective CTE s", "", None),
-    ("ratio_control", "speed-up control (DuckDB/ours) x", ">= 25x", lambda v: v >= 25),
-    ("ratio_effective", "speed-up effective (DuckDB/ours) x", ">= 25x", lambda v: v >= 25),
-]
+GOALS = {  # (shape, holdings, figure) -> (goal, is it met)
+    "effective decide": ("1M: <= 0.3 s; 10M: <= 1 s", {1_000_000: 0.3, 10_000_000: 1.0}),
+    "control decide": ("10M: <= 0.2 s", {10_000_000: 0.2}),
+    "explain (effective, snapshot)": ("1M: <= 1 s", {1_000_000: 1.0}),
+    "screen --snapshot control": ("10M: <= 3 s", {10_000_000: 3.0}),
+    "screen --snapshot effective": ("10M: <= 3 s", {10_000_000: 3.0}),
+}
 
 
-def best_of(fn: Callable[[], T], repeats: int = REPEATS) -> tuple[float, T]:
-    """The fastest of ``repeats`` calls, and the last call's result."""
+def cli() -> str:
+    here = Path(sys.executable).parent / "ownergate"
+    return str(here) if here.exists() else "ownergate"
+
+
+def best_of(fn: Callable[[], T], repeats: int) -> tuple[float, T]:
     best, out = float("inf"), None
     for _ in range(repeats):
         t = time.perf_counter()
@@ -81,242 +75,284 @@ def best_of(fn: Callable[[], T], repeats: int = REPEATS) -> tuple[float, T]:
     return best, out
 
 
-def machine_facts() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        lines = Path("/proc/cpuinfo").read_text().splitlines()
-        cpu = next(ln.split(":", 1)[1].strip() for ln in lines if ln.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    ram = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / GB
-    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else "?"
-    versions = ", ".join(
-        f"{p} {md.version(p)}" for p in ("numpy", "numba", "scipy", "pyarrow", "duckdb")
-    )
-    return (
-        f"machine: {cpu}; {os.cpu_count()} cores ({usable} usable), {ram:.1f} GB RAM; "
-        f"{platform.system()} {platform.release()}\n"
-        f"python {platform.python_version()}; {versions}; ownergate {md.version('ownergate')}"
-    )
-
-
-def ownergate_cli() -> str:
-    here = Path(sys.executable).parent / "ownergate"
-    return str(here) if here.exists() else (shutil.which("ownergate") or "ownergate")
-
-
-def synthesise(edges: int, seed: int, workdir: Path) -> tuple[Path, float | None]:
-    """The registry for (edges, seed), synthesised unless a finished copy is there."""
-    out = workdir / f"edges-{edges}-seed-{seed}"
-    done = out / ".complete"
-    if done.exists():
-        print(f"  synth: reusing {out}")
-        return out, None
-    t = time.perf_counter()
-    cmd = [ownergate_cli(), "synth", "--edges", str(edges), "--seed", str(seed), "--out", str(out)]
-    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    seconds = time.perf_counter() - t
-    done.touch()
-    print(f"  synth: {seconds:.1f} s -> {out}")
-    return out, seconds
-
-
-def child_run(cmd: list[str], log: Path) -> tuple[float, float]:
-    """Wall seconds and peak RSS (GB) of one child process.
-
-    ``os.wait4`` returns the rusage of exactly this child (``RUSAGE_CHILDREN`` would be the
-    maximum over every child waited for so far, including the synth run).
-    """
-    t = time.perf_counter()
-    with log.open("wb") as err:
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=err)
+def timed(cmd: list[str], repeats: int, env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Median wall, peak RSS and the command's stage timings over ``repeats`` runs."""
+    walls, rsss, stages = [], [], []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        proc = subprocess.Popen(
+            cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            env={**os.environ, **(env or {})},
+        )  # fmt: skip
+        out_b = proc.stdout.read() if proc.stdout else b""
+        err_b = proc.stderr.read() if proc.stderr else b""
         _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - t
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode:
-        raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {log.read_text()[-2000:]}")
-    scale = 1 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes on macOS, KiB on Linux
-    return wall, usage.ru_maxrss * scale / GB
+        walls.append(time.perf_counter() - t)
+        if os.waitstatus_to_exitcode(status):
+            raise RuntimeError(f"{' '.join(cmd)}: {err_b.decode()[-2000:]}")
+        rsss.append(usage.ru_maxrss * 1024 / GB)
+        stages.append(_stages(out_b.decode()))
+    mid = sorted(range(repeats), key=lambda i: walls[i])[repeats // 2]
+    return {"wall": walls[mid], "rss": rsss[mid], "stages": stages[mid], "walls": walls}
 
 
-def ids_of(g: PreparedGraph, mask: np.ndarray) -> pa.Array:
-    ids: Any = g.entities.ids
-    if isinstance(ids, pa.Array | pa.ChunkedArray):
-        return ids.filter(pa.array(mask))
-    return pa.array(np.asarray(ids, dtype=object)[mask], type=pa.string())
+def _stages(text: str) -> dict[str, float]:
+    """The ``time: STAGE  N s`` lines of the command's summary."""
+    return {m[1]: float(m[2]) for m in re.finditer(r"time: (\w+)\s+([0-9.]+) s", text)}
 
 
-def effective_facts(g: PreparedGraph, r: np.ndarray, thr: Threshold) -> dict[str, np.ndarray]:
-    """Per entity, for the low effective run: ``cyclic``, reached but not settled by the
-    acyclic (Kahn) sweep, i.e. in or below a cross-holding; ``at_half``, the exact value is
-    the threshold (the float ``r`` is within ``BAND`` of it); ``strict``, an exclusive lower
-    bound lies on a path into it (so the true value is above ``r``)."""
-    layer = g.layers[0]
-    sweep = effective_layer(g, layer, End.LOW)
-    reach = sweep.reach
-    done = sweep.settled
-    at_half, strict = np.zeros(g.n, dtype=bool), np.zeros(g.n, dtype=bool)
-    exact = ExactEffective(g, layer, End.LOW, reach)
-    near = np.flatnonzero(reach & ~g.seeds & (np.abs(r - thr.approx) <= BAND)).tolist()
-    exact.settle(near)
-    strict_mask = exact.strict_mask()
-    for v in near:
-        value = exact.value(v)
-        at_half[v] = isinstance(value, Decimal | Fraction) and Fraction(value) == thr.value
-        strict[v] = bool(strict_mask[v])
-    return {"cyclic": reach & ~done, "at_half": at_half, "strict": strict}
-
-
-def measure_ours(data: Path, workdir: Path, fig: dict[str, float]) -> tuple[pa.Table, pa.Table]:
-    """Our figures into ``fig``; returns the low-run answers the baselines are checked against:
-    control restricted ids, and per entity effective reaches its value, status and facts."""
-    entities, ownership = data / "entities.parquet", data / "ownership.parquet"
-    control = default_policy()
-    effective = control.model_copy(update={"method": Method.EFFECTIVE})
-    thr = Threshold.of(control)
-
+def registry(shape: str, holdings: int, seed: int, workdir: Path) -> Path:
+    out = workdir / f"{shape}-{holdings}-seed-{seed}"
+    if (out / ".complete").exists():
+        return out
     t = time.perf_counter()
-    ents, holds = read_registry(entities, ownership)
-    fig["read_s"] = time.perf_counter() - t
-    fig["prepare_s"], g = best_of(lambda: prepare(ents, holds, control, AS_OF))
-    print(
-        f"  registry: {len(ents):,} entities, {len(holds):,} holdings, "
-        f"{int(g.seeds.sum()):,} seeds; read {fig['read_s']:.2f} s, "
-        f"prepare {fig['prepare_s']:.2f} s (best of {REPEATS})"
-    )
-
-    runs: dict[str, Any] = {}
-    for name, fn in (("control", run_control), ("effective", run_effective)):
-        for end in End:
-            key = f"{name}_{end.value}_s"
-            fig[key], runs[key] = best_of(lambda fn=fn, end=end: fn(g, end, thr))
-        fig[f"{name}_s"] = fig[f"{name}_low_s"] + fig[f"{name}_high_s"]
-        low, high = runs[f"{name}_low_s"].restricted, runs[f"{name}_high_s"].restricted
-        print(
-            f"  {name} compute: low {fig[f'{name}_low_s']:.3f} s + high "
-            f"{fig[f'{name}_high_s']:.3f} s = {fig[f'{name}_s']:.3f} s (best of {REPEATS} each); "
-            f"restricted low {int(low.sum()):,}, high {int(high.sum()):,}"
-        )
-    for name, policy in (("control", control), ("effective", effective)):
-        fig[f"screen_{name}_s"], result = best_of(lambda p=policy: screen(g, p))
-        counts = ", ".join(f"{s}/{r} {c:,}" for (s, r), c in sorted(result.counts().items()))
-        print(f"  screen() {name}: {fig[f'screen_{name}_s']:.3f} s; {counts}")
-
-    policy_file = workdir / "effective.toml"
-    policy_file.write_text(effective.to_toml())
-    for name, extra in (("control", []), ("effective", ["--policy", str(policy_file)])):
-        cmd = [ownergate_cli(), "screen", "--entities", str(entities), "--ownership"]
-        cmd += [str(ownership), "--out", str(data / "decisions.parquet")]
-        cmd += ["--as-of", AS_OF.isoformat(), "--quiet", *extra]
-        wall, rss = child_run(cmd, data / f"screen-{name}.log")
-        fig[f"e2e_{name}_s"], fig[f"e2e_{name}_gb"] = wall, rss
-        print(f"  end-to-end ownergate screen ({name}): {wall:.2f} s, peak RSS {rss:.2f} GB")
-
-    eff_low = runs["effective_low_s"]
-    reached = (eff_low.share > 0) | eff_low.restricted
-    ours_control = pa.table({"id": ids_of(g, runs["control_low_s"].restricted)})
-    facts = effective_facts(g, eff_low.share, thr)
-    ours_effective = pa.table(
-        {
-            "id": ids_of(g, reached),
-            "value": eff_low.share[reached],
-            "restricted": eff_low.restricted[reached],
-            **{name: mask[reached] for name, mask in facts.items()},
-        }
-    )
-    return ours_control, ours_effective
-
-
-def measure_duckdb(
-    data: Path, workdir: Path, fig: dict[str, float], ours: tuple[pa.Table, pa.Table], limit: float
-) -> None:
-    print(f"  DuckDB baselines (effective CTE limit {limit:.0f} s) ...", flush=True)
-    temp = workdir / "duckdb.tmp"
-    entities, ownership = data / "entities.parquet", data / "ownership.parquet"
-    res = ddb.run(entities, ownership, AS_OF.isoformat(), *ours, limit, temp)
-    shutil.rmtree(temp, ignore_errors=True)
-    fig.update(duck_load_s=res.load_s, duck_prep_s=res.prep_s, duck_control_s=res.control_s)
-    fig["ratio_control"] = res.control_s / fig["control_s"]
-    print(
-        f"  DuckDB: load {res.load_s:.2f} s, parse/filter/seeds {res.prep_s:.2f} s, "
-        f"control fixpoint {res.control_s:.2f} s ({res.rounds} rounds)"
-    )
-    if res.effective_s is not None:
-        fig["duck_effective_s"] = res.effective_s
-        fig["ratio_effective"] = res.effective_s / fig["effective_s"]
-        print(f"  DuckDB effective CTE: {res.effective_s:.2f} s, {res.paths:,} paths")
+    if shape == "synth":
+        cmd = [cli(), "synth", "--edges", str(holdings), "--seed", str(seed), "--out", str(out)]
+        subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
     else:
-        fig["duck_effective_timeout"] = limit
-        fig["ratio_effective"] = limit / fig["effective_s"]
-        print(f"  DuckDB effective CTE: {res.effective_note}")
-    print(
-        f"  speed-up (DuckDB compute / our compute, low+high): control "
-        f"{ratio(fig['ratio_control'])}, effective "
-        f"{'>' if res.effective_s is None else ''}{ratio(fig['ratio_effective'])}"
+        shapes.write(shapes.generate(holdings, seed, shape), out)
+    (out / ".complete").touch()
+    print(f"  made {out.name} in {time.perf_counter() - t:.1f} s")
+    return out
+
+
+def ingest(data: Path, name: str, env: dict[str, str]) -> float:
+    marker = Path(env["OWNERGATE_DATA_DIR"]) / "refs" / name
+    if marker.exists():
+        return float("nan")
+    cmd = [cli(), "ingest", "interchange", str(data / "entities.parquet")]
+    cmd += [str(data / "ownership.parquet"), "--snapshot", name]
+    return timed(cmd, 1, env)["wall"]
+
+
+def reference_check(shape: str, holdings: int, seed: int) -> str:
+    """Effective decisions of the engine against the test suite's independent solve."""
+    if shape == "synth":
+        return "n/a (synth registries are checked by the test suite's generators)"
+    from tests.unit.engine.test_engine_at_scale import Registry, columns
+
+    from ownergate.engine.screen import screen
+    from ownergate.graph.prepare import prepare
+    from ownergate.policy import Method, default_policy
+
+    reg = shapes.generate(holdings, seed, shape)
+    policy = default_policy().model_copy(update={"method": Method.EFFECTIVE})
+    ents, holds = columns(reg)
+    t = time.perf_counter()
+    result = screen(prepare(ents, holds, policy, AS_OF), policy)
+    ours = time.perf_counter() - t
+    t = time.perf_counter()
+    r = Registry(reg).effective()
+    theirs = time.perf_counter() - t
+    want = reg.seeds | (r > 0.5)
+    got = result.status == 0
+    near = np.abs(r - 0.5) <= 1e-9
+    differ = int(((got != want) & ~near).sum())
+    return (
+        f"{differ} differ outside 1e-9 of the threshold ({int(near.sum()):,} within it, "
+        f"decided exactly); engine {ours:.2f} s, scipy reference {theirs:.1f} s"
     )
-    ddb.report(res)
 
 
-def ratio(value: float) -> str:
-    return f"{value:.0f}x" if value >= 10 else f"{value:.2f}x"
+def in_process(store_dir: Path, name: str, repeats: int) -> dict[str, float]:
+    from ownergate.engine.screen import screen
+    from ownergate.explain.columns import decision_columns
+    from ownergate.graph.prepare import prepare
+    from ownergate.policy import Method, default_policy
+    from ownergate.snapshots import SnapshotStore
+    from ownergate.snapshots.arrays import load_blocks
+
+    store = SnapshotStore(store_dir)
+    ents, holds = store.load(name)
+    blocks = load_blocks(store.get(name).path)
+    fig: dict[str, float] = {}
+    for method in ("control", "effective"):
+        policy = default_policy().model_copy(update={"method": Method(method)})
+        fig["prepare"], g = best_of(
+            lambda p=policy: prepare(ents, holds, p, AS_OF, blocks=blocks), repeats
+        )
+        fig[f"{method} decide"], result = best_of(lambda p=policy, g=g: screen(g, p), repeats)
+        fig[f"{method} columns"], _ = best_of(lambda r=result: decision_columns(r), repeats)
+    fig["floor: one pass over the holdings"] = _one_pass(g)
+    return fig
 
 
-def show(key: str, fig: dict[str, float]) -> str:
-    if key not in fig:
-        return "reused" if key == "synth_s" else "-"
-    value = fig[key]
-    if key.startswith("ratio"):
-        bound = ">" if key == "ratio_effective" and "duck_effective_timeout" in fig else ""
-        return f"{bound}{ratio(value)}"
-    return f"{value:.3f}" if value < 10 else f"{value:.1f}"
+def _one_pass(g: Any) -> float:
+    from numba import njit
+
+    @njit(cache=False)
+    def one(in_ptr: Any, src: Any, units: Any, x: Any) -> None:
+        for v in range(len(x)):
+            s = 0.0
+            for e in range(in_ptr[v], in_ptr[v + 1]):
+                s += units[e] * x[src[e]]
+            x[v] = s if s > 0 else 1.0
+
+    layer = g.layers[0]
+    x = np.zeros(g.n)
+    one(layer.in_ptr, layer.src, layer.low_units, x)
+    return best_of(lambda: one(layer.in_ptr, layer.src, layer.low_units, x) or 0, 3)[0]
 
 
-def final_table(figures: dict[int, dict[str, float]]) -> None:
-    sizes = list(figures)
-    print("\nSummary (warm compute: best of 3; targets apply at 10M holdings)")
-    head = f"{'figure':<36}" + "".join(f"{f'{n:,} edges':>17}" for n in sizes)
-    print(f"{head}  {'target':<9} verdict")
-    for key, label, target, check in ROWS:
-        cells = []
-        for n in sizes:
-            fig = figures[n]
-            shown = show(key, fig)
-            if key == "duck_effective_s" and "duck_effective_timeout" in fig:
-                shown = f"timeout>{fig['duck_effective_timeout']:.0f}"
-            cells.append(f"{shown:>17}")
-        verdict = ""
-        at = figures.get(TARGET_EDGES)
-        if check is not None:
-            if at is None or key not in at:
-                verdict = "n/a (no 10M run)" if at is None else "n/a"
-            else:
-                verdict = "met" if check(at[key]) else "MISSED"
-        print(f"{label:<36}{''.join(cells)}  {target:<9} {verdict}".rstrip())
+def floors(data: Path, repeats: int) -> dict[str, float]:
+    py = sys.executable
+    start = timed([py, "-c", "import numpy, pyarrow"], repeats)["wall"]
+    read = timed(
+        [py, "-c",
+         "import pyarrow.parquet as q, sys; q.read_table(sys.argv[1]); q.read_table(sys.argv[2])",
+         str(data / "entities.parquet"), str(data / "ownership.parquet")],
+        repeats,
+    )["wall"]  # fmt: skip
+    return {"floor: start (python, numpy, pyarrow)": start, "floor: read files": read - start}
+
+
+def write_floor(decisions: Path) -> float:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(decisions)
+    out = decisions.with_suffix(".floor.parquet")
+    t = time.perf_counter()
+    pq.write_table(table, out, compression="none", use_dictionary=False, write_statistics=False)
+    took = time.perf_counter() - t
+    out.unlink()
+    return took
+
+
+def run_size(shape: str, holdings: int, args: argparse.Namespace) -> dict[str, Any]:
+    print(f"\n== {shape}, {holdings:,} holdings ==", flush=True)
+    data = registry(shape, holdings, args.seed, args.workdir)
+    store_dir = args.workdir / "store"
+    env = {"OWNERGATE_DATA_DIR": str(store_dir)}
+    name = f"{shape}-{holdings}-{args.seed}"
+    wall = ingest(data, name, env)
+    print(f"  snapshot {name}: ingest {wall:.1f} s" if wall == wall else f"  snapshot {name}")
+    res: dict[str, Any] = {"shape": shape, "holdings": holdings}
+    if not args.skip_reference and holdings <= 1_000_000:
+        res["reference"] = reference_check(shape, holdings, args.seed)
+        print(f"  effective vs independent solve: {res['reference']}", flush=True)
+    fig = in_process(store_dir, name, args.repeats)
+    for key, value in fig.items():
+        print(f"  in process, {key}: {value:.3f} s")
+    res.update(fig)
+    eff = args.workdir / "effective.toml"
+    eff.write_text('method = "effective"\n')
+    out = args.workdir / "decisions.parquet"
+    common = ["--as-of", AS_OF.isoformat(), "--out", str(out)]
+    files = ["-e", str(data / "entities.parquet"), "-o", str(data / "ownership.parquet")]
+    for method, pol in (("control", []), ("effective", ["--policy", str(eff)])):
+        for where, src in (("files", files), ("snapshot", ["--snapshot", name])):
+            cmd = [cli(), "screen", *src, *pol, *common]
+            if where == "snapshot":
+                timed(cmd, 1, env)  # the first run prepares and stores the graph
+            got = timed(cmd, args.repeats, env)
+            res[f"screen --{where} {method}"] = got
+            stages = ", ".join(f"{k} {v:.2f}" for k, v in got["stages"].items())
+            print(
+                f"  ownergate screen ({where}, {method}): {got['wall']:.2f} s, "
+                f"{got['rss']:.2f} GB [{stages}]",
+                flush=True,
+            )
+        if not args.skip_duckdb:
+            cmd = [sys.executable, str(HERE / "duckdb_screen.py"), "--method", method]
+            cmd += ["--entities", str(data / "entities.parquet")]
+            cmd += ["--ownership", str(data / "ownership.parquet"), "--out", str(out) + ".duck"]
+            cmd += ["--as-of", AS_OF.isoformat()]
+            got = timed(cmd, args.repeats)
+            res[f"duckdb {method}"] = got
+            print(f"  DuckDB SQL ({method}): {got['wall']:.2f} s, {got['rss']:.2f} GB")
+    some = _restricted_subsidiary(out)
+    for where, src in (("snapshot", ["--snapshot", name]), ("files", files)):
+        cmd = [cli(), "explain", some, *src, "--policy", str(eff), "--as-of", AS_OF.isoformat()]
+        got = timed(cmd, args.repeats, env)
+        res[f"explain (effective, {where})"] = got
+        print(f"  ownergate explain {some} ({where}, effective): {got['wall']:.2f} s")
+    res.update(floors(data, args.repeats))
+    res["floor: write decisions uncompressed"] = write_floor(out)
+    return res
+
+
+def _restricted_subsidiary(decisions: Path) -> str:
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(decisions, columns=["id", "reason"])
+    hit = table.filter(pc.equal(table.column("reason"), "ownership"))
+    return str(hit.column("id")[len(hit) // 2]) if len(hit) else str(table.column("id")[0])
+
+
+def summary(results: list[dict[str, Any]]) -> None:
+    print("\nSummary (seconds; end-to-end figures are median wall times of fresh processes)")
+    for res in results:
+        label = f"{res['shape']}, {res['holdings']:,} holdings"
+        print(f"\n{label}")
+        rows = [
+            ("effective decide", res.get("effective decide")),
+            ("control decide", res.get("control decide")),
+        ]
+        for key in (
+            "screen --files control", "screen --files effective",
+            "screen --snapshot control", "screen --snapshot effective",
+            "duckdb control", "duckdb effective",
+            "explain (effective, snapshot)", "explain (effective, files)",
+        ):  # fmt: skip
+            if key in res:
+                rows.append((key, res[key]["wall"]))
+        for key, value in rows:
+            if value is None:
+                continue
+            goal = GOALS.get(key)
+            verdict = ""
+            if goal and res["holdings"] in goal[1]:
+                verdict = f"  goal {goal[1][res['holdings']]} s: " + (
+                    "met" if value <= goal[1][res["holdings"]] else "MISSED"
+                )
+            print(f"  {key:<34} {value:8.3f}{verdict}")
+        for method in ("control", "effective"):
+            if f"duckdb {method}" in res:
+                ours = res[f"screen --files {method}"]["wall"]
+                duck = res[f"duckdb {method}"]["wall"]
+                print(f"  ours vs DuckDB SQL, {method}, end to end: {duck / ours:.2f}x")
+        for where in ("files", "snapshot"):
+            got = res.get(f"screen --{where} control")
+            if got:
+                print(f"  peak RSS screen --{where} control: {got['rss']:.2f} GB")
+        print("  stages against their floors (screen --snapshot control):")
+        stages = res["screen --snapshot control"]["stages"]
+        start = res["screen --snapshot control"]["wall"] - sum(stages.values())
+        pairs = [
+            ("start and summary", start, res["floor: start (python, numpy, pyarrow)"]),
+            ("decide", stages.get("decide", 0), res["floor: one pass over the holdings"]),
+            ("columns", stages.get("columns", 0), res["floor: one pass over the holdings"]),
+            ("write", stages.get("write", 0), res["floor: write decisions uncompressed"]),
+        ]
+        for what, value, floor in pairs:
+            print(f"    {what:<18} {value:6.2f} s, floor {floor:5.2f} s ({value / floor:4.1f}x)")
+        files = res["screen --files control"]["stages"].get("read", 0)
+        print(
+            f"    read (files)       {files:6.2f} s, floor "
+            f"{res['floor: read files']:5.2f} s ({files / res['floor: read files']:4.1f}x)"
+        )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--edges", type=int, action="append", help="holdings (repeatable)")
+    parser.add_argument("--holdings", type=int, action="append")
+    parser.add_argument("--shape", action="append", choices=(*shapes.SHAPES, "synth"))
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--workdir", type=Path, default=Path(tempfile.gettempdir()) / "og-bench")
+    parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-duckdb", action="store_true")
-    parser.add_argument("--duckdb-limit", type=float, default=600.0, help="seconds")
+    parser.add_argument("--skip-reference", action="store_true")
     args = parser.parse_args()
-    sizes = args.edges or [1_000_000, 10_000_000]
     args.workdir.mkdir(parents=True, exist_ok=True)
-    print(machine_facts())
-    print(f"as of {AS_OF}; seed {args.seed}; work directory {args.workdir}")
-    kernels.warm_up()
-    figures: dict[int, dict[str, float]] = {}
-    for edges in sizes:
-        print(f"\n== {edges:,} holdings ==")
-        data, synth_s = synthesise(edges, args.seed, args.workdir)
-        fig = figures[edges] = {} if synth_s is None else {"synth_s": synth_s}
-        ours = measure_ours(data, args.workdir, fig)
-        if not args.skip_duckdb:
-            measure_duckdb(data, args.workdir, fig, ours, args.duckdb_limit)
-    final_table(figures)
-    print("\n" + machine_facts())
+    cpu = platform.processor() or platform.machine()
+    print(f"{cpu}, {os.cpu_count()} cores; python {platform.python_version()}; as of {AS_OF}")
+    results = []
+    for shape in args.shape or ["groups", "synth"]:
+        for holdings in args.holdings or [1_000_000, 10_000_000]:
+            results.append(run_size(shape, holdings, args))
+    summary(results)
+    (args.workdir / "results.json").write_text(json.dumps(results, indent=2, default=str))
 
 
 if __name__ == "__main__":

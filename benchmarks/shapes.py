@@ -278,16 +278,36 @@ def _rings(rng: np.random.Generator, holdings: int, seeds: float) -> Shape:
 
 
 def tables(reg: Shape) -> tuple[pa.Table, pa.Table]:
-    """The interchange tables of ``reg`` (ids ``C<n>``, shares as exact decimals)."""
-    ids = pa.array([f"C{i}" for i in range(reg.entities)])
+    """The interchange tables of ``reg`` (ids ``C<n>``, shares as exact decimals), with
+    every interchange column present (empty where the shape has nothing to say)."""
+    n, m = reg.entities, len(reg.owner)
+    ids = pa.array([f"C{i}" for i in range(n)])
     vocab = pa.array(list(COUNTRIES))
-    entities = pa.table({"id": ids, "country": vocab.take(pa.array(reg.country))})
+    entities = pa.table(
+        {
+            "id": ids,
+            "name": pa.nulls(n, pa.string()),
+            "kind": pa.repeat(pa.scalar("company"), n),
+            "country": vocab.take(pa.array(reg.country)),
+            "legal_country": pa.nulls(n, pa.string()),
+            "listed": pa.repeat(pa.scalar(False), n),
+        }
+    )
     text = pa.array([f"{u // WHOLE}.{u % WHOLE:04d}" for u in range(WHOLE + 1)])
+    nothing = pa.nulls(m, pa.string())
     ownership = pa.table(
         {
             "owner": ids.take(pa.array(reg.owner)),
             "owned": ids.take(pa.array(reg.owned)),
             "share": text.take(pa.array(reg.units)),
+            "share_min": nothing,
+            "share_max": nothing,
+            "min_exclusive": pa.nulls(m, pa.bool_()),
+            "max_exclusive": pa.nulls(m, pa.bool_()),
+            "basis": pa.repeat(pa.scalar("equity"), m),
+            "nominee_for": nothing,
+            "start": pa.nulls(m, pa.date32()),
+            "end": pa.nulls(m, pa.date32()),
         }
     )
     return entities, ownership

@@ -32,6 +32,7 @@ _WHERE = {
 }
 IntArray = npt.NDArray[np.int64]
 BATCH_ROWS = 1 << 20
+_CODED = pa.dictionary(pa.int8(), pa.string())
 DECISION_SCHEMA = pa.schema(
     [
         ("id", pa.string()),
@@ -41,6 +42,19 @@ DECISION_SCHEMA = pa.schema(
         ("share_max", pa.float64()),
         ("method", pa.string()),
         ("evidence", pa.string()),
+    ]
+)
+# What ``decision_batches`` yields: the same columns, the text ones dictionary-encoded
+# (writers decode them or write them as dictionaries; readers see ``DECISION_SCHEMA``).
+DECISION_BATCH_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("status", _CODED),
+        ("reason", _CODED),
+        ("share_min", pa.float64()),
+        ("share_max", pa.float64()),
+        ("method", _CODED),
+        ("evidence", pa.dictionary(pa.int32(), pa.string())),
     ]
 )
 
@@ -53,10 +67,14 @@ def _pct(values: npt.NDArray[np.float64]) -> pa.Array:
     return pc.if_else(pa.array(finite), text, "unbounded")
 
 
+def label_codes(codes: npt.NDArray[np.int8], labels: tuple[str, ...]) -> pa.DictionaryArray:
+    """Codes as a dictionary column over ``labels`` (no text per row)."""
+    return pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(labels))
+
+
 def label_array(codes: npt.NDArray[np.int8], labels: tuple[str, ...]) -> pa.Array:
     """Codes as a string column (a dictionary decode in arrow, not a Python loop)."""
-    dictionary = pa.DictionaryArray.from_arrays(pa.array(codes), pa.array(labels))
-    return dictionary.cast(pa.string())
+    return label_codes(codes, labels).cast(pa.string())
 
 
 def id_array(ids: object) -> pa.Array:
@@ -74,7 +92,7 @@ def decision_batches(
     country_vocab: tuple[str, ...],
     rows: int = BATCH_ROWS,
 ) -> pa.RecordBatchReader:
-    """The decision table (``DECISION_SCHEMA``) in batches of ``rows`` rows.
+    """The decision table (``DECISION_BATCH_SCHEMA``) in batches of ``rows`` rows.
 
     Each batch is built in a worker thread while the caller consumes the one before.
     """
@@ -86,14 +104,14 @@ def decision_batches(
         return pa.record_batch(
             [
                 ids[part],
-                label_array(cols.status[part], STATUS_LABELS),
-                label_array(cols.reason[part], REASON_LABELS),
+                label_codes(cols.status[part], STATUS_LABELS),
+                label_codes(cols.reason[part], REASON_LABELS),
                 pa.array(cols.share_min[part]),
                 pa.array(cols.share_max[part]),
-                label_array(cols.method[part], METHOD_LABELS),
-                evidence_column(cols, policy, country_vocab, part),
+                label_codes(cols.method[part], METHOD_LABELS),
+                evidence_dictionary(cols, policy, country_vocab, part),
             ],
-            schema=DECISION_SCHEMA,
+            schema=DECISION_BATCH_SCHEMA,
         )
 
     def batches() -> Iterator[pa.RecordBatch]:
@@ -105,7 +123,7 @@ def decision_batches(
                 ahead = pool.submit(batch, begin) if begin < n else None
                 yield current
 
-    return pa.RecordBatchReader.from_batches(DECISION_SCHEMA, batches())
+    return pa.RecordBatchReader.from_batches(DECISION_BATCH_SCHEMA, batches())
 
 
 def evidence_column(
@@ -115,6 +133,30 @@ def evidence_column(
     part: slice | None = None,
 ) -> pa.Array:
     """The evidence of every entity, or of the entities in ``part`` (a slice of rows)."""
+    return evidence_dictionary(cols, policy, country_vocab, part).cast(pa.string())
+
+
+def _pct_keys(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """What ``_pct`` prints, as a number (infinity for unbounded): equal keys, equal text."""
+    finite = np.isfinite(values)
+    out: npt.NDArray[np.float64] = np.where(
+        finite, np.round(np.where(finite, values, 0.0) * 100, 4), np.inf
+    )
+    return out
+
+
+Phrase = Callable[[IntArray], tuple[pa.Array, IntArray]]
+
+
+def evidence_dictionary(
+    cols: DecisionColumns,
+    policy: Policy,
+    country_vocab: tuple[str, ...],
+    part: slice | None = None,
+) -> pa.DictionaryArray:
+    """``evidence_column`` dictionary-encoded: a text per distinct phrase (a constant, one
+    per country, one per distinct share), and one per row only where the row names its own
+    owners or interval. Millions of rows then cost a few texts and an index each."""
     ids = id_array(cols.ids)
     part = slice(0, len(ids)) if part is None else part
     n = len(range(*part.indices(len(ids))))
@@ -132,11 +174,11 @@ def evidence_column(
     )
     owner_count = cols.owners[part]
 
-    def region_of(rows: IntArray) -> pa.Array:
-        return vocab.take(pa.array(np.maximum(seed_region[rows], 0).astype(np.int64)))
+    def each(rows: IntArray) -> IntArray:
+        return np.arange(len(rows), dtype=np.int64)
 
-    def ownership(rows: IntArray) -> pa.Array:
-        region = region_of(rows)
+    def ownership(rows: IntArray) -> tuple[pa.Array, IntArray]:
+        region = vocab.take(pa.array(np.maximum(seed_region[rows], 0).astype(np.int64)))
         ultimately = pc.if_else(pc.equal(region, ""), "", join("; ultimately from ", region, ""))
         top_id = ids.take(pa.array(np.maximum(top_owner[rows], 0)))
         top = _pct(top_value[rows])
@@ -147,25 +189,31 @@ def evidence_column(
             pc.binary_join_element_wise(" held by ", owners, " restricted owner(s); largest ", ""),
             " effective restricted ownership; largest via ",
         )
-        return join(lo, phrase, top_id, " (", top, ")", ultimately, "")
+        return join(lo, phrase, top_id, " (", top, ")", ultimately, ""), each(rows)
 
-    def review(rows: IntArray) -> pa.Array:
+    def review(rows: IntArray) -> tuple[pa.Array, IntArray]:
         lo, hi = _pct(share_min[rows]), _pct(share_max[rows])
-        return join(
-            "restricted share ", lo, " to ", hi, ": ranged or unknown holdings decide it", ""
-        )
+        why = ": ranged or unknown holdings decide it"
+        return join("restricted share ", lo, " to ", hi, why, ""), each(rows)
 
-    def region(rows: IntArray) -> pa.Array:
-        return join(_WHERE[policy.country_basis], region_of(rows), "")
+    def region(rows: IntArray) -> tuple[pa.Array, IntArray]:
+        where = _WHERE[policy.country_basis]
+        return join(where, vocab, ""), np.maximum(seed_region[rows], 0).astype(np.int64)
 
-    def constant(text: str) -> Callable[[IntArray], pa.Array]:
-        return lambda rows: pa.repeat(pa.scalar(text, pa.string()), len(rows))
+    def constant(text: str) -> Phrase:
+        return lambda rows: (pa.array([text]), np.zeros(len(rows), dtype=np.int64))
 
-    def at_most(rows: IntArray) -> pa.Array:
-        return join("restricted share at most ", _pct(share_max[rows]), "")
+    def at_most(rows: IntArray) -> tuple[pa.Array, IntArray]:
+        encoded = pa.array(_pct_keys(share_max[rows])).dictionary_encode()
+        keys = encoded.dictionary.to_numpy()
+        where = encoded.indices.to_numpy()
+        finite = np.isfinite(keys)
+        number = pc.cast(pa.array(np.where(finite, keys, 0.0)), pa.string())
+        text = pc.if_else(pa.array(finite), join(number, "%", ""), "unbounded")
+        return join("restricted share at most ", text, ""), where.astype(np.int64)
 
     allowed = status_is["allowed"]
-    parts: list[tuple[npt.NDArray[np.bool_], Callable[[IntArray], pa.Array]]] = [
+    parts: list[tuple[npt.NDArray[np.bool_], Phrase]] = [
         (reason_is["region"], region),
         (reason_is["listed"], constant("listed entity")),
         (reason_is["ownership"], ownership),
@@ -173,16 +221,15 @@ def evidence_column(
         (allowed & (share_max > 0), at_most),
         (allowed & ~(share_max > 0), constant("no restricted owner")),
     ]
-    order: list[IntArray] = []
+    indices = np.zeros(n, dtype=np.int32)
     texts: list[pa.Array] = []
+    offset = 0
     for mask, phrase in parts:
         rows = np.flatnonzero(mask)
         if len(rows):
-            order.append(rows)
-            texts.append(phrase(rows))
-    if not order:
-        return pa.array([], type=pa.string())
-    placed = np.concatenate(order)
-    inverse = np.empty(n, dtype=np.int64)
-    inverse[placed] = np.arange(len(placed))
-    return pa.concat_arrays([t.cast(pa.string()) for t in texts]).take(pa.array(inverse))
+            text, at = phrase(rows)
+            indices[rows] = at + offset
+            texts.append(text.cast(pa.string()))
+            offset += len(text)
+    dictionary = pa.concat_arrays(texts) if texts else pa.array([], pa.string())
+    return pa.DictionaryArray.from_arrays(pa.array(indices), dictionary)

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, types
 from numba.typed import Dict
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
 from ownergate.engine.decimals import add, as_float, times
 
 Array = Any

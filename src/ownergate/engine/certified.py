@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
 from ownergate.engine.blocks import solve_block
 from ownergate.engine.decimals import add, as_float, times
 

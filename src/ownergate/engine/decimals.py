@@ -6,6 +6,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
+
 LIMIT = 1 << 62
 MAX_EXP = 30_000  # exponents are stored as int16
 POW10 = np.array([10**k for k in range(19)], dtype=np.int64)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -44,7 +45,7 @@ class Sweep:
     ferr: FloatArray
     fpos: BoolArray
 
-    @property
+    @cached_property
     def exact(self) -> BoolArray:
         """Entities whose value is the exact decimal alone."""
         out: BoolArray = self.reach & ~self.fpos

@@ -111,6 +111,7 @@ class ExactEffective:
         self._weight: dict[int, Decimal | Fraction] = {}
         self._memo: dict[tuple[int, int], Value] = {}
         self._strict: BoolArray | None = None
+        self._live: BoolArray | None = None
         self._scaled = set(layer.treasury[:, 0].tolist()) if len(layer.treasury) else set()
 
     def weight(self, edge: int) -> Decimal | Fraction:
@@ -164,13 +165,16 @@ class ExactEffective:
         return self._memo[key]
 
     def live_edges(self) -> BoolArray:
-        """Holdings that can carry a positive value from a seed in this run."""
-        layer = self.layer
-        units = layer.low_units if self.end is End.LOW else layer.high_units
-        live: BoolArray = units > 0
-        if self.end is End.LOW:
-            live = live | self.excl
-        return live & self.reach[layer.src]
+        """Holdings that can carry a positive value from a seed in this run (computed once:
+        every exact value asks for them)."""
+        if self._live is None:
+            layer = self.layer
+            units = layer.low_units if self.end is End.LOW else layer.high_units
+            live: BoolArray = units > 0
+            if self.end is End.LOW:
+                live = live | self.excl
+            self._live = live & self.reach[layer.src]
+        return self._live
 
     def settle(self, targets: list[int]) -> None:
         """Exact aggregate ``r`` for many entities at once, ancestors in dependency order.
@@ -212,9 +216,7 @@ class ExactEffective:
         """
         if self._strict is None:
             layer = self.layer
-            units = layer.low_units if self.end is End.LOW else layer.high_units
-            live = (units > 0) | (self.excl if self.end is End.LOW else False)
-            live &= self.reach[layer.src]
+            live = self.live_edges()
             start = np.unique(layer.dst[live & self.excl]).astype(np.int64)
             mask = np.zeros(self.g.n, dtype=np.bool_)
             mask[start] = True

@@ -12,6 +12,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
+
 # numba's decorator is untyped; the kernels are called through these aliases.
 Array = Any
 

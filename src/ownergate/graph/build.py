@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
 from ownergate.domain.shares import SCALE
 
 Array = Any
@@ -25,8 +26,8 @@ def build_layer(
     owner: Array,
     nominee: Array,
     owned: Array,
-    low: Array,
-    high: Array,
+    low_u: Array,
+    high_u: Array,
     known: Array,
     low_x: Array,
     high_x: Array,
@@ -38,10 +39,12 @@ def build_layer(
 ]:
     """Merged edges ordered by owned entity, their member rows, conflicts and caps.
 
-    Writes each unknown share's cap (1 minus the other low ends in its entity, treasury
-    shares included) into ``capped_high``; holdings into seeds are capped and checked but
-    not emitted. A holding of an entity in itself (treasury shares) is not emitted either:
-    the entity's other stakes are measured against what is outstanding (``_outstanding``).
+    ``low_u``/``high_u`` are the shares in ``unit``s (exact: ``unit`` divides every known
+    share). Writes each unknown share's cap (1 minus the other low ends in its entity,
+    treasury shares included) into ``capped_high`` (scaled); holdings into seeds are capped
+    and checked but not emitted. A holding of an entity in itself (treasury shares) is not
+    emitted either: the entity's other stakes are measured against what is outstanding
+    (``_outstanding``).
     Returns (src, dst, low_units, high_units, low_x, high_x, uncertain, in_ptr, member_ptr,
     members, conflict mask, largest in-sum of high units (times the unit count of one
     whole where treasury shares make the sums be compared scaled), treasury): ``treasury``
@@ -60,6 +63,23 @@ def build_layer(
         d = owned[r]
         placed[fill[d]] = r
         fill[d] += 1
+    # The columns gathered in placed order once (independent loads, which the processor
+    # overlaps), so that the walk per entity below reads them in sequence.
+    ben = np.empty(m, dtype=np.int64)
+    g_low = np.empty(m, dtype=np.int64)
+    g_high = np.empty(m, dtype=np.int64)
+    g_known = np.empty(m, dtype=np.bool_)
+    g_lx = np.empty(m, dtype=np.bool_)
+    g_hx = np.empty(m, dtype=np.bool_)
+    for k in range(m):
+        r = placed[k]
+        ben[k] = nominee[r] if nominee[r] >= 0 else owner[r]
+        g_low[k] = low_u[r]
+        g_high[k] = high_u[r]
+        g_known[k] = known[r]
+        g_lx[k] = low_x[r]
+        g_hx[k] = high_x[r]
+    whole = SCALE // unit
     conflict = np.zeros(n, dtype=np.bool_)
     seen_in = np.full(n, -1, dtype=np.int64)
     slot = np.empty(n, dtype=np.int64)
@@ -85,20 +105,19 @@ def build_layer(
         approx = 0.0
         own = 0
         for k in range(a, b):
-            r = placed[k]
-            if known[r]:
-                total += low[r]
-                approx += low[r] / SCALE
-                if (nominee[r] if nominee[r] >= 0 else owner[r]) == d:
-                    own += low[r]
+            if g_known[k]:
+                total += g_low[k]
+                approx += g_low[k] / whole
+                if ben[k] == d:
+                    own += g_low[k]
         huge = approx >= 9.0  # int64 sums of 1e-18 units would overflow past ~9.2
-        if huge or total > SCALE or own >= SCALE:
+        if huge or total > whole or own >= whole:
             conflict[d] = True  # over 100%, or an entity holding all of itself
-        cap = 0 if huge else max(0, SCALE - total)
+        cap = 0 if huge else max(0, whole - total)
         for k in range(a, b):
-            r = placed[k]
-            if not known[r]:
-                capped_high[r] = cap
+            if not g_known[k]:
+                g_high[k] = cap
+                capped_high[placed[k]] = cap * unit
         if seeds[d]:
             in_ptr[d + 1] = edges
             continue
@@ -109,15 +128,14 @@ def build_layer(
         t_hx = False
         has_t = False
         for k in range(a, b):
-            r = placed[k]
-            s = nominee[r] if nominee[r] >= 0 else owner[r]
+            s = ben[k]
             if s == d:
                 has_t = True
-                if known[r]:
-                    t_lo += low[r] // unit
-                    t_lx |= low_x[r]
-                    t_hx |= high_x[r]
-                t_hi += capped_high[r] // unit
+                if g_known[k]:
+                    t_lo += g_low[k]
+                    t_lx |= g_lx[k]
+                    t_hx |= g_hx[k]
+                t_hi += g_high[k]
                 continue
             e = -1
             if b - a <= _SHORT:
@@ -136,20 +154,19 @@ def build_layer(
                     seen_in[s] = d
                     slot[s] = e
             edge_of[k] = e
-            if known[r]:
-                lo_u[e] += low[r] // unit
-                lx[e] |= low_x[r]
-                hx[e] |= high_x[r]
-                unc[e] |= low[r] != high[r]
+            if g_known[k]:
+                lo_u[e] += g_low[k]
+                lx[e] |= g_lx[k]
+                hx[e] |= g_hx[k]
+                unc[e] |= g_low[k] != g_high[k]
             else:
                 unc[e] = True
-            hi_u[e] += capped_high[r] // unit
+            hi_u[e] += g_high[k]
         in_ptr[d + 1] = edges
         in_sum = 0.0
         for j in range(first, edges):
             in_sum += hi_u[j]
         if has_t:
-            whole = SCALE // unit
             d_lo = _outstanding(lo_u, lx, first, edges, whole - t_lo, t_lx, False)
             d_hi = _outstanding(hi_u, hx, first, edges, whole - t_hi, t_hx, True)
             for j in range(first, edges):

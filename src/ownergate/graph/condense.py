@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
+
 Array = Any
 
 

@@ -222,8 +222,8 @@ def _build_layer(
             h.owner,
             h.nominee_for,
             h.owned,
-            h.low,
-            h.high,
+            h.low // unit,  # exact: ``unit`` divides every known share
+            h.high // unit,
             h.known,
             h.low_exclusive,
             h.high_exclusive,

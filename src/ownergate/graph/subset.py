@@ -16,6 +16,7 @@ import numpy.typing as npt
 import pyarrow as pa
 from numba import njit
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
 from ownergate.graph.tables import EntityColumns, HoldingColumns
 
 BoolArray = npt.NDArray[np.bool_]

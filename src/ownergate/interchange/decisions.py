@@ -107,14 +107,18 @@ def _write_csv(reader: pa.RecordBatchReader, path: Path) -> None:
 
 def _write_parquet(reader: pa.RecordBatchReader, path: Path) -> None:
     """Ids are unique: a dictionary for them is built and thrown away, so they go without.
-    Min/max statistics of text columns cost more than their encoding; numbers keep theirs."""
+    Min/max statistics of text columns cost more than their encoding; numbers keep theirs.
+    Dictionary-encoded columns are written as Parquet dictionaries as they are (no text per
+    row is made); the Arrow schema is not stored, so readers see them as plain text."""
     names = reader.schema.names
-    text = [pa.types.is_string(t) or pa.types.is_large_string(t) for t in reader.schema.types]
+    types = [t.value_type if pa.types.is_dictionary(t) else t for t in reader.schema.types]
+    text = [pa.types.is_string(t) or pa.types.is_large_string(t) for t in types]
     with pq.ParquetWriter(
         str(path),
         reader.schema,
         use_dictionary=[c for c in names if c != "id"],
         write_statistics=[c for c, is_text in zip(names, text, strict=True) if not is_text],
+        store_schema=False,
     ) as writer:
         for batch in reader:
             writer.write_batch(batch)

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from numba import njit
 
+from ownergate import compiled  # noqa: F401  (the kernel cache's place, set first)
 from ownergate.domain.countries import ISO_ALPHA2, country_hint
 from ownergate.domain.model import KINDS
 from ownergate.errors import shown

@@ -5,8 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 
+import pytest
+
 from ownergate.domain.model import Entity, Holding, Status
 from ownergate.domain.shares import Share
+from ownergate.engine import effective as effective_module
+from ownergate.engine.exact import ExactEffective
 from ownergate.engine.screen import ScreenResult, screen
 from ownergate.graph.prepare import PreparedGraph, prepare
 from ownergate.graph.reference import screen_reference
@@ -98,3 +102,94 @@ def test_component_fed_twice_by_one_upstream_component_is_settled() -> None:
         assert result.status_of(i) is want.status, entity.id
         assert math.isclose(result.share_min[i], float(want.share_min), rel_tol=1e-12)
     assert result.status_of(5) is Status.RESTRICTED  # C: 100% of B2, itself about 72.9%
+
+
+def _spy(monkeypatch: pytest.MonkeyPatch, owner: object, name: str) -> list[object]:
+    calls: list[object] = []
+    original = getattr(owner, name)
+
+    def spy(*args: object, **kwargs: object) -> object:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, spy)
+    return calls
+
+
+def _agree(entities: list[Entity], holdings: list[Holding], policy: Policy) -> ScreenResult:
+    _, result = _run(entities, holdings, policy)
+    expected = screen_reference(entities, holdings, policy, DAY).decisions
+    for i, entity in enumerate(entities):
+        assert result.status_of(i) is expected[entity.id].status, entity.id
+    return result
+
+
+def test_a_cross_holding_of_one_hundred_percent_each_way_is_unbounded(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Conflicting data: no finite least solution. Decided exactly divergent (pivots of
+    I - M), after the certified pass hands the component over."""
+    calls = _spy(monkeypatch, effective_module, "settle_component")
+    entities = [Entity("S", country="CN"), Entity("A"), Entity("B"), Entity("C")]
+    holdings = [
+        Holding("S", "A", Share.exact("0.01")),
+        Holding("A", "B", Share.exact("1")),
+        Holding("B", "A", Share.exact("1")),
+        Holding("B", "C", Share.exact("0.3")),
+    ]
+    result = _agree(entities, holdings, Policy(method="effective"))
+    assert calls, "the component was settled by the certified pass"
+    assert math.isinf(result.share_min[1]) and math.isinf(result.share_min[3])
+
+
+def test_a_slowly_converging_cross_holding_is_solved_directly(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Stakes of 99.9999% each way: Gauss-Seidel would need millions of sweeps."""
+    calls = _spy(monkeypatch, effective_module, "settle_component")
+    entities = [Entity("S", country="CN"), Entity("A"), Entity("B")]
+    holdings = [
+        Holding("S", "A", Share.exact("0.0000001")),
+        Holding("A", "B", Share.exact("0.999999")),
+        Holding("B", "A", Share.exact("0.999999")),
+    ]
+    result = _agree(entities, holdings, Policy(method="effective"))
+    assert calls
+    # x = 1e-7 / (1 - 0.999999^2): about 0.05
+    assert math.isclose(result.share_min[1], 1e-7 / (1 - 0.999999**2), rel_tol=1e-9)
+
+
+@pytest.mark.parametrize(
+    ("comparator", "status"), [(">", Status.ALLOWED), (">=", Status.RESTRICTED)]
+)
+def test_an_exact_tie_inside_a_cross_holding_is_decided_exactly(
+    monkeypatch: pytest.MonkeyPatch, comparator: str, status: Status
+) -> None:
+    """A = 0.25 + 0.5 B and B = A: A is exactly one half, which no float bound decides."""
+    calls = _spy(monkeypatch, ExactEffective, "settle")
+    entities = [Entity("S", country="CN"), Entity("A"), Entity("B")]
+    holdings = [
+        Holding("S", "A", Share.exact("0.25")),
+        Holding("B", "A", Share.exact("0.5")),
+        Holding("A", "B", Share.exact("1")),
+    ]
+    result = _agree(entities, holdings, Policy(method="effective", comparator=comparator))
+    assert calls, "the tie went to exact arithmetic"
+    assert result.status_of(1) is status and result.status_of(2) is status
+
+
+def test_a_tiny_stake_through_a_cross_holding_lifts_an_exact_half_above_it() -> None:
+    """A joint venture held 50% by a seed and 50% by a company a seed reaches only through
+    a cross-holding, by a tiny amount: the float sum is exactly 0.5, the value is above it."""
+    entities = [Entity("S", country="CN")] + [Entity(x) for x in ("X", "Y", "Z", "J")]
+    holdings = [
+        Holding("S", "X", Share.exact("0.000001")),
+        Holding("X", "Y", Share.exact("0.000001")),
+        Holding("Y", "X", Share.exact("0.5")),
+        Holding("Y", "Z", Share.exact("0.000001")),
+        Holding("S", "J", Share.exact("0.5")),
+        Holding("Z", "J", Share.exact("0.5")),
+    ]
+    result = _agree(entities, holdings, Policy(method="effective"))
+    assert result.share_min[4] == 0.5  # as a float: about 0.5 + 5e-19
+    assert result.status_of(4) is Status.RESTRICTED  # strictly more than half
