@@ -56,6 +56,31 @@ class ScreenResult:
         }
 
 
+def _tables() -> tuple[Int8Array, Int8Array]:
+    """Status and reason for every (seed reason, restricted low, restricted high) key."""
+    status = np.zeros(4 * len(SeedReason), dtype=np.int8)
+    reason = np.zeros(4 * len(SeedReason), dtype=np.int8)
+    for seed in SeedReason:
+        for low in (0, 1):
+            for high in (0, 1):
+                if seed is not SeedReason.NONE:
+                    s, r = Status.RESTRICTED, Reason.REGION
+                    if seed is SeedReason.LISTED:
+                        r = Reason.LISTED
+                elif low:
+                    s, r = Status.RESTRICTED, Reason.OWNERSHIP
+                elif high:
+                    s, r = Status.REVIEW, Reason.UNDETERMINED
+                else:
+                    s, r = Status.ALLOWED, Reason.NONE
+                status[seed * 4 + low * 2 + high] = STATUSES.index(s)
+                reason[seed * 4 + low * 2 + high] = REASONS.index(r)
+    return status, reason
+
+
+_STATUS_OF, _REASON_OF = _tables()
+
+
 def methods_of(policy: Policy) -> tuple[int, ...]:
     if policy.method is Method.CONTROL:
         return (CONTROL,)
@@ -88,15 +113,12 @@ def screen(g: PreparedGraph, policy: Policy) -> ScreenResult:
     else:
         r_low, r_high = np.logical_or.reduce(low), np.logical_or.reduce(high)
 
-    status = np.full(n, STATUSES.index(Status.REVIEW), dtype=np.int8)
-    reason = np.full(n, REASONS.index(Reason.UNDETERMINED), dtype=np.int8)
-    status[~r_high] = STATUSES.index(Status.ALLOWED)
-    reason[~r_high] = REASONS.index(Reason.NONE)
-    status[r_low] = STATUSES.index(Status.RESTRICTED)
-    reason[r_low] = REASONS.index(Reason.OWNERSHIP)
-    status[g.seeds] = STATUSES.index(Status.RESTRICTED)
-    reason[g.seed_reason == SeedReason.REGION] = REASONS.index(Reason.REGION)
-    reason[g.seed_reason == SeedReason.LISTED] = REASONS.index(Reason.LISTED)
+    # One table look-up per entity: (seed reason, restricted at low end, at high end).
+    key = g.seed_reason.astype(np.int8) * 4
+    key += r_low.view(np.int8) * 2
+    key += r_high.view(np.int8)
+    status = _STATUS_OF[key]
+    reason = _REASON_OF[key]
 
     chosen = np.zeros(n, dtype=np.int8)
     if len(methods) == 2:
