@@ -18,6 +18,7 @@ import numpy.typing as npt
 
 from ownergate.domain.shares import SCALE_DIGITS, End
 from ownergate.engine import kernels
+from ownergate.graph.condense import reach_from
 from ownergate.graph.prepare import Layer, PreparedGraph
 from ownergate.graph.reference_effective import strongly_connected_components
 
@@ -222,9 +223,7 @@ class ExactEffective:
             mask[start] = True
             queue = np.zeros(self.g.n, dtype=np.int64)
             queue[: len(start)] = start
-            kernels.reach_from(
-                layer.out_ptr, layer.out_edge, layer.dst, live, mask, queue, len(start)
-            )
+            reach_from(layer.out_ptr, layer.out_edge, layer.dst, live, mask, queue, len(start))
             self._strict = mask
         return self._strict
 

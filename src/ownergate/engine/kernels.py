@@ -104,26 +104,6 @@ def control_single_owner(
     return tail
 
 
-@njit(cache=True)
-def reach_from(
-    out_ptr: Array, out_edge: Array, dst: Array, live: Array, reach: Array, queue: Array, tail: int
-) -> int:
-    """Mark everything reachable from ``queue[:tail]`` along live edges."""
-    head = 0
-    while head < tail:
-        u = queue[head]
-        head += 1
-        for k in range(out_ptr[u], out_ptr[u + 1]):
-            e = out_edge[k]
-            if live[e]:
-                v = dst[e]
-                if not reach[v]:
-                    reach[v] = True
-                    queue[tail] = v
-                    tail += 1
-    return tail
-
-
 def warm_up() -> None:
     """Compile (or load from cache) every kernel on tiny inputs."""
     ptr = np.zeros(2, dtype=np.int64)

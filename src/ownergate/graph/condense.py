@@ -127,6 +127,26 @@ def blocks_of(order: Array, comp_ptr: Array, n: int) -> tuple[Array, Array]:
 
 
 @njit(cache=True)
+def reach_from(
+    out_ptr: Array, out_edge: Array, dst: Array, live: Array, reach: Array, queue: Array, tail: int
+) -> int:
+    """Mark everything reachable from ``queue[:tail]`` along live edges."""
+    head = 0
+    while head < tail:
+        u = queue[head]
+        head += 1
+        for k in range(out_ptr[u], out_ptr[u + 1]):
+            e = out_edge[k]
+            if live[e]:
+                v = dst[e]
+                if not reach[v]:
+                    reach[v] = True
+                    queue[tail] = v
+                    tail += 1
+    return tail
+
+
+@njit(cache=True)
 def condense(
     seeds: Array, out_ptr: Array, out_edge: Array, dst: Array, live: Array
 ) -> tuple[Array, Array, Array]:
@@ -140,23 +160,9 @@ def condense(
     n = len(seeds)
     reach = seeds.copy()
     queue = np.empty(n, dtype=np.int64)
-    tail = 0
-    for v in range(n):
-        if seeds[v]:
-            queue[tail] = v
-            tail += 1
-    head = 0
-    while head < tail:
-        u = queue[head]
-        head += 1
-        for k in range(out_ptr[u], out_ptr[u + 1]):
-            e = out_edge[k]
-            if live[e]:
-                v = dst[e]
-                if not reach[v]:
-                    reach[v] = True
-                    queue[tail] = v
-                    tail += 1
+    start = np.flatnonzero(seeds)
+    queue[: len(start)] = start
+    tail = reach_from(out_ptr, out_edge, dst, live, reach, queue, len(start))
     order, comp_ptr = tarjan_order(queue[:tail], out_ptr, out_edge, dst, live, n)
     blocks, block_of = blocks_of(order, comp_ptr, n)
     return order, blocks, block_of

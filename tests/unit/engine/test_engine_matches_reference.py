@@ -8,7 +8,6 @@ policy option. Statuses, reasons and methods must match exactly; shares to float
 from __future__ import annotations
 
 import datetime as dt
-import math
 from fractions import Fraction
 
 from hypothesis import given, settings
@@ -16,12 +15,8 @@ from hypothesis import strategies as st
 
 from ownergate.domain.model import Basis, Entity, Holding, Kind
 from ownergate.domain.shares import Share
-from ownergate.engine.screen import screen
-from ownergate.graph.prepare import prepare
-from ownergate.graph.reference import screen_reference
-from ownergate.graph.tables import columns_from_records
 from ownergate.policy.model import Policy
-from tests.property import examples, in_dependency_order
+from tests.property import assert_engine_matches_reference, examples
 
 AS_OF = dt.date(2026, 6, 30)
 # Shares cluster around the threshold so that ties and near-ties are common.
@@ -109,30 +104,10 @@ policies = st.builds(
 )
 
 
-def _close(fast: float, exact: Fraction | float) -> bool:
-    if isinstance(exact, float) and math.isinf(exact):
-        return math.isinf(fast)
-    return math.isclose(fast, float(exact), rel_tol=1e-9, abs_tol=1e-12)
-
-
 @settings(max_examples=examples(600))
 @given(registry=registries(), policy=policies)
 def test_fast_engine_matches_reference(
     registry: tuple[list[Entity], list[Holding]], policy: Policy
 ) -> None:
     entities, holdings = registry
-    expected = screen_reference(entities, holdings, policy, AS_OF).decisions
-    ents, holds = columns_from_records(entities, holdings)
-    ordered, blocks = in_dependency_order(entities, holdings)
-    o_ents, o_holds = columns_from_records(ordered, holdings)
-    runs = [
-        (entities, screen(prepare(ents, holds, policy, AS_OF), policy)),
-        (ordered, screen(prepare(o_ents, o_holds, policy, AS_OF, blocks=blocks), policy)),
-    ]
-    for listed, result in runs:
-        for i, entity in enumerate(listed):
-            want = expected[entity.id]
-            got = (result.status_of(i), result.reason_of(i), result.method_of(i))
-            assert got == (want.status, want.reason, want.method), entity.id
-            assert _close(float(result.share_min[i]), want.share_min), entity.id
-            assert _close(float(result.share_max[i]), want.share_max), entity.id
+    assert_engine_matches_reference(entities, holdings, policy, AS_OF)

@@ -11,7 +11,6 @@ ranges and unknown shares, and up to one seed in ten.
 from __future__ import annotations
 
 import datetime as dt
-import math
 from fractions import Fraction
 
 from hypothesis import given, settings
@@ -19,12 +18,8 @@ from hypothesis import strategies as st
 
 from ownergate.domain.model import Entity, Holding
 from ownergate.domain.shares import Share
-from ownergate.engine.screen import screen
-from ownergate.graph.prepare import prepare
-from ownergate.graph.reference import screen_reference
-from ownergate.graph.tables import columns_from_records
 from ownergate.policy.model import Policy
-from tests.property import examples, in_dependency_order
+from tests.property import assert_engine_matches_reference, examples
 
 AS_OF = dt.date(2026, 6, 30)
 STAKES = ["0.5", "0.5", "0.25", "0.3", "0.2", "0.6", "0.05", "0.1", "0.45", "0.55", "1"]
@@ -104,30 +99,10 @@ policies = st.builds(
 )
 
 
-def _close(fast: float, exact: Fraction | float) -> bool:
-    if isinstance(exact, float) and math.isinf(exact):
-        return math.isinf(fast)
-    return math.isclose(fast, float(exact), rel_tol=1e-9, abs_tol=1e-12)
-
-
 @settings(max_examples=examples(150), deadline=None)
 @given(registry=structured(), policy=policies)
 def test_fast_engine_matches_reference_on_structures(
     registry: tuple[list[Entity], list[Holding]], policy: Policy
 ) -> None:
     entities, holdings = registry
-    expected = screen_reference(entities, holdings, policy, AS_OF).decisions
-    ents, holds = columns_from_records(entities, holdings)
-    ordered, blocks = in_dependency_order(entities, holdings)
-    o_ents, o_holds = columns_from_records(ordered, holdings)
-    runs = [
-        (entities, screen(prepare(ents, holds, policy, AS_OF), policy)),
-        (ordered, screen(prepare(o_ents, o_holds, policy, AS_OF, blocks=blocks), policy)),
-    ]
-    for listed, result in runs:
-        for i, entity in enumerate(listed):
-            want = expected[entity.id]
-            got = (result.status_of(i), result.reason_of(i), result.method_of(i))
-            assert got == (want.status, want.reason, want.method), entity.id
-            assert _close(float(result.share_min[i]), want.share_min), entity.id
-            assert _close(float(result.share_max[i]), want.share_max), entity.id
+    assert_engine_matches_reference(entities, holdings, policy, AS_OF)
