@@ -185,14 +185,16 @@ def run_control(g: PreparedGraph, end: End, thr: Threshold, aggregate: bool = Tr
             heads[i] = tail
     if aggregate:
         # The worklist summed every restricted owner's stake: that is the share to report.
-        share = np.zeros(n)
+        share = np.zeros(0)
         for (_, _, total), (plain, denom) in zip(state, shares, strict=True):
             layer_share = total.astype(np.float64)
             layer_share /= float(whole)
             scaled = np.flatnonzero(~plain)
             layer_share[scaled] = total[scaled].astype(np.float64) / denom[scaled]
-            np.maximum(share, layer_share, out=share)
-            del layer_share
+            if len(share):
+                np.maximum(share, layer_share, out=share)
+            else:
+                share = layer_share
         share[g.seeds] = 1.0
         exact_share = _exact_sums(
             g,
